@@ -1,0 +1,90 @@
+/**
+ * The arbiter's whole state: plain, immutable data, so a test can build any situation by hand.
+ *
+ * @example
+ * const s0 = initialState({ workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 30_000 });
+ */
+
+/** One worker as the arbiter knows it. `pid` is undefined between the spawn command and the spawn. */
+export interface WorkerRecord {
+  /** Spawn order, 1-based: a lower id is an older worker (Gunicorn's `age`). */
+  readonly id: number;
+  readonly pid: number | undefined;
+  readonly booted: boolean;
+  /** Sent SIGABRT after a missed heartbeat. */
+  readonly aborted: boolean;
+  /** Asked to leave (TTOU surplus); no longer counts towards the target. */
+  readonly retiring: boolean;
+  /** What the worker said before it exited with a boot or app-load failure. */
+  readonly failure: string | undefined;
+}
+
+/** The arbiter's timing knobs, in milliseconds. */
+export interface ArbiterSettings {
+  /** Workers wanted at boot. */
+  readonly workers: number;
+  /** Heartbeat staleness limit; 0 disables the check. */
+  readonly timeoutMs: number;
+  /** How long workers may drain after TERM before SIGKILL. */
+  readonly gracefulTimeoutMs: number;
+  /** How long a worker sent SIGABRT gets before SIGKILL. */
+  readonly abortGraceMs: number;
+  /** Deadline for workers once a quick shutdown interrupts a graceful one. */
+  readonly quickDeadlineMs: number;
+}
+
+export interface Stopping {
+  readonly graceful: boolean;
+  readonly code: number;
+  readonly reason: string | undefined;
+  /** SIGKILL already sent to everyone. */
+  readonly killed: boolean;
+}
+
+export interface ArbiterState {
+  readonly phase: 'idle' | 'running' | 'stopping' | 'exited';
+  readonly target: number;
+  readonly lastId: number;
+  readonly workers: readonly WorkerRecord[];
+  readonly stopping: Stopping | undefined;
+  readonly settings: ArbiterSettings;
+}
+
+/** Defaults that match Gunicorn's for everything not given. */
+export const defaultSettings: ArbiterSettings = {
+  workers: 1,
+  timeoutMs: 30_000,
+  gracefulTimeoutMs: 30_000,
+  abortGraceMs: 1_000,
+  quickDeadlineMs: 2_000,
+};
+
+/** The state before `Started`: no workers, nothing running. */
+export const initialState = (settings: Partial<ArbiterSettings> = {}): ArbiterState => {
+  const s = { ...defaultSettings, ...settings };
+  return { phase: 'idle', target: s.workers, lastId: 0, workers: [], stopping: undefined, settings: s };
+};
+
+/** A fresh worker record for spawn number `id`. */
+export const newWorker = (id: number): WorkerRecord =>
+  ({ id, pid: undefined, booted: false, aborted: false, retiring: false, failure: undefined });
+
+/** The worker running as `pid`, if the arbiter knows one. */
+export const findByPid = (state: ArbiterState, pid: number): WorkerRecord | undefined =>
+  state.workers.find((w) => w.pid === pid);
+
+/** Replace the record of worker `id` with `update(record)`. */
+export const updateWorker = (
+  state: ArbiterState, id: number, update: (w: WorkerRecord) => WorkerRecord,
+): ArbiterState => ({ ...state, workers: state.workers.map((w) => (w.id === id ? update(w) : w)) });
+
+/** The state without worker `id`. */
+export const removeWorker = (state: ArbiterState, id: number): ArbiterState =>
+  ({ ...state, workers: state.workers.filter((w) => w.id !== id) });
+
+/** Timer keys, in one place so `step` and its tests agree. */
+export const timerKey = {
+  heartbeat: (pid: number) => `heartbeat:${pid}`,
+  kill: (pid: number) => `kill:${pid}`,
+  graceful: 'graceful',
+} as const;

@@ -1,0 +1,35 @@
+/**
+ * Arbiter commands: what to do, in the imperative.
+ *
+ * The pure `step` only describes them; the effects layer carries them out. Tests assert the
+ * described commands, so no process is ever spawned by a marble test.
+ *
+ * @example
+ * expect(cmds).toContainEqual(killWorker(4242, 'ABRT'));
+ */
+import type { ArbiterEvent } from './events';
+import type { Signal } from './signals';
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
+
+export type Command =
+  | { readonly type: 'SpawnWorker'; readonly id: number }
+  | { readonly type: 'KillWorker'; readonly pid: number; readonly signal: Signal }
+  | { readonly type: 'StartTimer'; readonly key: string; readonly ms: number; readonly event: ArbiterEvent }
+  | { readonly type: 'CancelTimer'; readonly key: string }
+  | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
+  | { readonly type: 'Exit'; readonly code: number };
+
+/** Start a new worker process, known as `id` until it has a pid. */
+export const spawnWorker = (id: number): Command => ({ type: 'SpawnWorker', id });
+/** Send `signal` to worker `pid`. */
+export const killWorker = (pid: number, signal: Signal): Command => ({ type: 'KillWorker', pid, signal });
+/** After `ms`, feed `event` back; a timer with the same key is replaced. */
+export const startTimer = (key: string, ms: number, event: ArbiterEvent): Command =>
+  ({ type: 'StartTimer', key, ms, event });
+/** Forget the timer `key`, if it is pending. */
+export const cancelTimer = (key: string): Command => ({ type: 'CancelTimer', key });
+/** Write a line to the error log. */
+export const log = (level: LogLevel, message: string): Command => ({ type: 'Log', level, message });
+/** End the arbiter process with `code`. */
+export const exit = (code: number): Command => ({ type: 'Exit', code });

@@ -1,0 +1,51 @@
+/**
+ * Arbiter events: what happened, in the past tense.
+ *
+ * Every event reaches the pure `step` through one stream; the effects layer produces them from
+ * signals, child processes and timers.
+ *
+ * @example
+ * step(state, workerExited(4242, null, 'KILL'));
+ */
+import type { Signal } from './signals';
+
+export type ArbiterEvent =
+  | { readonly type: 'Started' }
+  | { readonly type: 'SignalReceived'; readonly signal: Signal }
+  | { readonly type: 'WorkerSpawned'; readonly id: number; readonly pid: number }
+  | { readonly type: 'WorkerSpawnFailed'; readonly id: number; readonly reason: string }
+  | { readonly type: 'WorkerBooted'; readonly pid: number }
+  | { readonly type: 'WorkerFailed'; readonly pid: number; readonly code: number; readonly reason: string }
+  | { readonly type: 'HeartbeatReceived'; readonly pid: number }
+  | { readonly type: 'HeartbeatMissed'; readonly pid: number }
+  | { readonly type: 'KillDeadlineElapsed'; readonly pid: number }
+  | { readonly type: 'WorkerExited'; readonly pid: number; readonly code: number | null; readonly signal: Signal | string | null }
+  | { readonly type: 'GracefulTimeoutElapsed' };
+
+/** Listeners are bound; the arbiter may spawn its workers. */
+export const started = (): ArbiterEvent => ({ type: 'Started' });
+/** The arbiter process received `signal`. */
+export const signalReceived = (signal: Signal): ArbiterEvent => ({ type: 'SignalReceived', signal });
+/** Short alias used in marble tests: `signal('TTIN')`. */
+export const signal = signalReceived;
+/** Worker `id` now runs as process `pid`. */
+export const workerSpawned = (id: number, pid: number): ArbiterEvent => ({ type: 'WorkerSpawned', id, pid });
+/** Worker `id` could not be started at all (e.g. the node binary is gone). */
+export const workerSpawnFailed = (id: number, reason: string): ArbiterEvent =>
+  ({ type: 'WorkerSpawnFailed', id, reason });
+/** The worker loaded its app and listens. */
+export const workerBooted = (pid: number): ArbiterEvent => ({ type: 'WorkerBooted', pid });
+/** The worker says why it is about to exit with `code` (3: boot error, 4: app load error). */
+export const workerFailed = (pid: number, code: number, reason: string): ArbiterEvent =>
+  ({ type: 'WorkerFailed', pid, code, reason });
+/** The worker's event loop turned: it is alive. */
+export const heartbeatReceived = (pid: number): ArbiterEvent => ({ type: 'HeartbeatReceived', pid });
+/** No heartbeat from `pid` within the timeout. */
+export const heartbeatMissed = (pid: number): ArbiterEvent => ({ type: 'HeartbeatMissed', pid });
+/** A worker sent SIGABRT did not exit in time. */
+export const killDeadlineElapsed = (pid: number): ArbiterEvent => ({ type: 'KillDeadlineElapsed', pid });
+/** The worker process ended, with an exit code or by a signal. */
+export const workerExited = (pid: number, code: number | null, sig: Signal | string | null = null): ArbiterEvent =>
+  ({ type: 'WorkerExited', pid, code, signal: sig });
+/** The graceful shutdown deadline passed. */
+export const gracefulTimeoutElapsed = (): ArbiterEvent => ({ type: 'GracefulTimeoutElapsed' });

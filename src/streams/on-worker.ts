@@ -1,0 +1,110 @@
+/**
+ * What the arbiter does when a worker reports in: spawned, booted, alive, failing, or gone.
+ *
+ * Gunicorn's `reap_workers` and `murder_workers` live here. Exit code 3 (boot error) and 4 (app
+ * load error) halt the arbiter with that code instead of respawning in a loop; any other exit is
+ * replaced at once.
+ *
+ * @example
+ * const [s1, cmds] = onWorkerExited(s0, 4242, 4, null); // halts with code 4
+ */
+import {
+  findByPid, removeWorker, timerKey, updateWorker, type ArbiterState, type WorkerRecord,
+} from './arbiter-state';
+import { cancelTimer, killWorker, log, startTimer, type Command } from './commands';
+import { heartbeatMissed, killDeadlineElapsed } from './events';
+import { ExitCode } from './exit-codes';
+import { reconcile } from './reconcile';
+import { beginStop, finishIfDone } from './shutdown';
+import { chain, type StepResult } from './step-result';
+
+/** (Re)arm the heartbeat deadline of `pid`; nothing when timeouts are off. */
+const armHeartbeat = (state: ArbiterState, pid: number): Command[] =>
+  state.settings.timeoutMs > 0 ? [startTimer(timerKey.heartbeat(pid), state.settings.timeoutMs, heartbeatMissed(pid))] : [];
+
+export function onWorkerSpawned(state: ArbiterState, id: number, pid: number): StepResult {
+  const known = state.workers.find((w) => w.id === id);
+  // A spawn the arbiter no longer wants (it gave up on it) must not run unsupervised.
+  if (!known) return [state, [killWorker(pid, 'KILL')]];
+  const next = updateWorker(state, id, (w) => ({ ...w, pid }));
+  const commands = armHeartbeat(state, pid);
+  if (state.phase === 'stopping' && state.stopping) {
+    commands.push(killWorker(pid, state.stopping.killed ? 'KILL' : state.stopping.graceful ? 'TERM' : 'QUIT'));
+  } else if (known.retiring) {
+    commands.push(killWorker(pid, 'TERM'));
+  }
+  return [next, commands];
+}
+
+export function onWorkerSpawnFailed(state: ArbiterState, id: number, reason: string): StepResult {
+  const next = removeWorker(state, id);
+  const logged: StepResult = [next, [log('error', `Could not spawn worker: ${reason}`)]];
+  if (state.phase === 'stopping') return chain(logged, finishIfDone);
+  return chain(logged, (s) => beginStop(s, { graceful: true, code: ExitCode.WorkerBootError, reason: 'Worker failed to boot.' }));
+}
+
+export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
+  const w = findByPid(state, pid);
+  if (!w) return [state, []];
+  return [updateWorker(state, w.id, (r) => ({ ...r, booted: true })), armHeartbeat(state, pid)];
+}
+
+export function onHeartbeat(state: ArbiterState, pid: number): StepResult {
+  const w = findByPid(state, pid);
+  if (!w || w.aborted) return [state, []];
+  return [state, armHeartbeat(state, pid)];
+}
+
+export function onWorkerFailed(state: ArbiterState, pid: number, reason: string): StepResult {
+  const w = findByPid(state, pid);
+  if (!w) return [state, []];
+  return [updateWorker(state, w.id, (r) => ({ ...r, failure: reason })), [log('error', reason)]];
+}
+
+/** `murder_workers`: SIGABRT first, SIGKILL if the worker is still there after the abort grace. */
+export function onHeartbeatMissed(state: ArbiterState, pid: number): StepResult {
+  const w = findByPid(state, pid);
+  if (!w || w.aborted || state.phase !== 'running') return [state, []];
+  return [
+    updateWorker(state, w.id, (r) => ({ ...r, aborted: true })),
+    [
+      log('critical', `WORKER TIMEOUT (pid:${pid})`),
+      killWorker(pid, 'ABRT'),
+      startTimer(timerKey.kill(pid), state.settings.abortGraceMs, killDeadlineElapsed(pid)),
+    ],
+  ];
+}
+
+export function onKillDeadline(state: ArbiterState, pid: number): StepResult {
+  return findByPid(state, pid) ? [state, [killWorker(pid, 'KILL')]] : [state, []];
+}
+
+/** `reap_workers`: forget the worker, say how it ended, then halt, finish or respawn. */
+export function onWorkerExited(
+  state: ArbiterState, pid: number, code: number | null, signal: string | null,
+): StepResult {
+  const w = findByPid(state, pid);
+  if (!w) return [state, [log('debug', `Reaped unknown process (pid:${pid})`)]];
+  const commands: Command[] = [cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid)), ...describeExit(pid, code, signal)];
+  const next = removeWorker(state, w.id);
+  if (next.phase === 'stopping') return chain([next, commands], finishIfDone);
+  const halt = haltReason(w, code);
+  if (halt) return chain([next, commands], (s) => beginStop(s, halt));
+  return chain([next, commands], reconcile);
+}
+
+function haltReason(w: WorkerRecord, code: number | null) {
+  if (code === ExitCode.WorkerBootError) return { graceful: true, code, reason: w.failure ?? 'Worker failed to boot.' };
+  if (code === ExitCode.AppLoadError) return { graceful: true, code, reason: w.failure ?? 'App failed to load.' };
+  return undefined;
+}
+
+function describeExit(pid: number, code: number | null, signal: string | null): Command[] {
+  if (signal) {
+    const name = signal.startsWith('SIG') ? signal : `SIG${signal}`;
+    if (name === 'SIGKILL') return [log('error', `Worker (pid:${pid}) was sent SIGKILL! Perhaps out of memory?`)];
+    return [log(name === 'SIGTERM' ? 'info' : 'warning', `Worker (pid:${pid}) was sent ${name}!`)];
+  }
+  if (code) return [log('error', `Worker (pid:${pid}) exited with code ${code}.`)];
+  return [log('info', `Worker exiting (pid: ${pid})`)];
+}

@@ -1,0 +1,64 @@
+/**
+ * Gunicorn's `stop(graceful)` and `halt()`: signal every worker, arm the deadline, and exit once
+ * the last worker is gone.
+ *
+ * Graceful sends TERM (workers finish in-flight requests), quick sends QUIT (workers leave at
+ * once); either way SIGKILL follows at the deadline, so shutdown is always bounded.
+ *
+ * @example
+ * const [s1, cmds] = beginStop(s0, { graceful: true, code: 0 });
+ */
+import { timerKey, type ArbiterState } from './arbiter-state';
+import { cancelTimer, exit, killWorker, log, startTimer, type Command } from './commands';
+import { gracefulTimeoutElapsed } from './events';
+import type { StepResult } from './step-result';
+
+export interface StopRequest {
+  readonly graceful: boolean;
+  readonly code: number;
+  readonly reason?: string;
+}
+
+/** Signal all workers and arm the deadline; exits at once when there is no worker. */
+export function beginStop(state: ArbiterState, req: StopRequest): StepResult {
+  const signal = req.graceful ? 'TERM' : 'QUIT';
+  const stopping = { graceful: req.graceful, code: req.code, reason: req.reason, killed: false };
+  const next: ArbiterState = { ...state, phase: 'stopping', stopping };
+  if (state.workers.length === 0) return finish(next);
+  const commands: Command[] = state.workers
+    .filter((w) => w.pid !== undefined)
+    .map((w) => killWorker(w.pid as number, signal));
+  commands.push(startTimer(timerKey.graceful, state.settings.gracefulTimeoutMs, gracefulTimeoutElapsed()));
+  return [next, commands];
+}
+
+/** A quick shutdown requested while a graceful one runs: QUIT everyone, shorten the deadline. */
+export function hurryStop(state: ArbiterState): StepResult {
+  if (!state.stopping || !state.stopping.graceful || state.stopping.killed) return [state, []];
+  const commands: Command[] = [log('info', 'Quick shutdown requested')];
+  for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, 'QUIT'));
+  commands.push(startTimer(timerKey.graceful, state.settings.quickDeadlineMs, gracefulTimeoutElapsed()));
+  return [{ ...state, stopping: { ...state.stopping, graceful: false } }, commands];
+}
+
+/** The deadline passed: SIGKILL whoever is left. */
+export function killStragglers(state: ArbiterState): StepResult {
+  if (state.phase !== 'stopping' || !state.stopping) return [state, []];
+  const commands: Command[] = [];
+  for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, 'KILL'));
+  return [{ ...state, stopping: { ...state.stopping, killed: true } }, commands];
+}
+
+/** Once stopping and no worker is left: say goodbye and exit with the stop's code. */
+export function finishIfDone(state: ArbiterState): StepResult {
+  if (state.phase !== 'stopping' || state.workers.length > 0) return [state, []];
+  return finish(state);
+}
+
+function finish(state: ArbiterState): StepResult {
+  const stop = state.stopping ?? { graceful: true, code: 0, reason: undefined, killed: false };
+  const commands: Command[] = [cancelTimer(timerKey.graceful), log(stop.code === 0 ? 'info' : 'error', 'Shutting down: Master')];
+  if (stop.reason !== undefined) commands.push(log('error', `Reason: ${stop.reason}`));
+  commands.push(exit(stop.code));
+  return [{ ...state, phase: 'exited', stopping: stop }, commands];
+}

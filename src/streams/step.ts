@@ -1,0 +1,47 @@
+/**
+ * The arbiter as one pure function: `step(state, event) → [state, commands]`.
+ *
+ * Nothing here reads a clock, touches a process or logs: it only says what to do. That is why
+ * every lifecycle rule can be tested as a table or a marble diagram.
+ *
+ * @example
+ * const [s1, cmds] = step(initialState({ workers: 2 }), started());
+ * // cmds: [spawnWorker(1), spawnWorker(2)]
+ */
+import type { ArbiterState } from './arbiter-state';
+import type { ArbiterEvent } from './events';
+import { onSignal } from './on-signal';
+import {
+  onHeartbeat, onHeartbeatMissed, onKillDeadline, onWorkerBooted, onWorkerExited, onWorkerFailed,
+  onWorkerSpawned, onWorkerSpawnFailed,
+} from './on-worker';
+import { reconcile } from './reconcile';
+import { killStragglers } from './shutdown';
+import type { StepResult } from './step-result';
+
+export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
+  switch (event.type) {
+    case 'Started':
+      return state.phase === 'idle' ? reconcile({ ...state, phase: 'running' }) : [state, []];
+    case 'SignalReceived':
+      return onSignal(state, event.signal);
+    case 'WorkerSpawned':
+      return onWorkerSpawned(state, event.id, event.pid);
+    case 'WorkerSpawnFailed':
+      return onWorkerSpawnFailed(state, event.id, event.reason);
+    case 'WorkerBooted':
+      return onWorkerBooted(state, event.pid);
+    case 'WorkerFailed':
+      return onWorkerFailed(state, event.pid, event.reason);
+    case 'HeartbeatReceived':
+      return onHeartbeat(state, event.pid);
+    case 'HeartbeatMissed':
+      return onHeartbeatMissed(state, event.pid);
+    case 'KillDeadlineElapsed':
+      return onKillDeadline(state, event.pid);
+    case 'WorkerExited':
+      return onWorkerExited(state, event.pid, event.code, event.signal);
+    case 'GracefulTimeoutElapsed':
+      return killStragglers(state);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Interprets `StartTimer` / `CancelTimer` commands on a scheduler and emits each timer's event
+ * when it fires.
+ *
+ * Why it lives in the pure layer: time enters only through the injected scheduler, so marble
+ * tests run it in virtual time (a 30 s timeout costs nothing) and the live arbiter uses the same
+ * code with rxjs's `asyncScheduler`. A timer started again under the same key replaces the old one,
+ * which is how a heartbeat pushes its deadline forward.
+ *
+ * @example
+ * command$.pipe(timers(testScheduler)) // emits heartbeatMissed(pid) 30 s after the last heartbeat
+ */
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Command } from './commands';
+import type { ArbiterEvent } from './events';
+
+export function timers(scheduler: SchedulerLike = asyncScheduler) {
+  return (command$: Observable<Command>): Observable<ArbiterEvent> =>
+    new Observable<ArbiterEvent>((subscriber) => {
+      const pending = new Map<string, Subscription>();
+      const cancel = (key: string) => {
+        pending.get(key)?.unsubscribe();
+        pending.delete(key);
+      };
+      const source = command$.subscribe({
+        next(command) {
+          if (command.type === 'CancelTimer') cancel(command.key);
+          if (command.type !== 'StartTimer') return;
+          cancel(command.key);
+          const { key, ms, event } = command;
+          pending.set(key, scheduler.schedule(() => {
+            pending.delete(key);
+            subscriber.next(event);
+          }, ms));
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        source.unsubscribe();
+        for (const key of [...pending.keys()]) cancel(key);
+      };
+    });
+}
