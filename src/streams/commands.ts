@@ -17,6 +17,7 @@ export type Command =
   | { readonly type: 'KillWorker'; readonly pid: number; readonly signal: Signal }
   | { readonly type: 'StartTimer'; readonly key: string; readonly ms: number; readonly event: ArbiterEvent }
   | { readonly type: 'CancelTimer'; readonly key: string }
+  | { readonly type: 'CloseListeners' }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'Exit'; readonly code: number };
 
@@ -29,6 +30,11 @@ export const startTimer = (key: string, ms: number, event: ArbiterEvent): Comman
   ({ type: 'StartTimer', key, ms, event });
 /** Forget the timer `key`, if it is pending. */
 export const cancelTimer = (key: string): Command => ({ type: 'CancelTimer', key });
+/**
+ * Close the arbiter's own copies of the listening sockets, so that once the workers have closed
+ * theirs, new connections are refused instead of waiting in a backlog nobody will serve.
+ */
+export const closeListeners = (): Command => ({ type: 'CloseListeners' });
 /** Write a line to the error log. */
 export const log = (level: LogLevel, message: string): Command => ({ type: 'Log', level, message });
 /** End the arbiter process with `code`. */

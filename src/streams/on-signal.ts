@@ -37,7 +37,6 @@ function quick(s: ArbiterState): StepResult {
 
 /** Apply the table's entry for `signal`; unknown or not-yet-supported signals are logged. */
 export function onSignal(state: ArbiterState, signal: Signal): StepResult {
-  if (state.phase === 'exited') return [state, []];
   const handler = handlers[signal];
   const heard: Command[] = [log('info', `Handling signal: ${signal.toLowerCase()}`)];
   if (!handler) return [state, [...heard, log('warning', `SIG${signal} is not supported yet; ignored`)]];

@@ -37,6 +37,7 @@ export function onWorkerSpawned(state: ArbiterState, id: number, pid: number): S
 }
 
 export function onWorkerSpawnFailed(state: ArbiterState, id: number, reason: string): StepResult {
+  if (!state.workers.some((w) => w.id === id)) return [state, []];
   const next = removeWorker(state, id);
   const logged: StepResult = [next, [log('error', `Could not spawn worker: ${reason}`)]];
   if (state.phase === 'stopping') return chain(logged, finishIfDone);
@@ -58,7 +59,8 @@ export function onHeartbeat(state: ArbiterState, pid: number): StepResult {
 export function onWorkerFailed(state: ArbiterState, pid: number, reason: string): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, []];
-  return [updateWorker(state, w.id, (r) => ({ ...r, failure: reason })), [log('error', reason)]];
+  // Not logged here: the reason becomes the stop's `Reason:` line, so it is said once.
+  return [updateWorker(state, w.id, (r) => ({ ...r, failure: reason })), []];
 }
 
 /** `murder_workers`: SIGABRT first, SIGKILL if the worker is still there after the abort grace. */

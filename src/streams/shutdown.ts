@@ -9,7 +9,7 @@
  * const [s1, cmds] = beginStop(s0, { graceful: true, code: 0 });
  */
 import { timerKey, type ArbiterState } from './arbiter-state';
-import { cancelTimer, exit, killWorker, log, startTimer, type Command } from './commands';
+import { cancelTimer, closeListeners, exit, killWorker, log, startTimer, type Command } from './commands';
 import { gracefulTimeoutElapsed } from './events';
 import type { StepResult } from './step-result';
 
@@ -25,9 +25,8 @@ export function beginStop(state: ArbiterState, req: StopRequest): StepResult {
   const stopping = { graceful: req.graceful, code: req.code, reason: req.reason, killed: false };
   const next: ArbiterState = { ...state, phase: 'stopping', stopping };
   if (state.workers.length === 0) return finish(next);
-  const commands: Command[] = state.workers
-    .filter((w) => w.pid !== undefined)
-    .map((w) => killWorker(w.pid as number, signal));
+  const commands: Command[] = [closeListeners()];
+  for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, signal));
   commands.push(startTimer(timerKey.graceful, state.settings.gracefulTimeoutMs, gracefulTimeoutElapsed()));
   return [next, commands];
 }

@@ -20,6 +20,8 @@ import { killStragglers } from './shutdown';
 import type { StepResult } from './step-result';
 
 export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
+  // Once Exit was commanded nothing else may happen, whatever arrives late.
+  if (state.phase === 'exited') return [state, []];
   switch (event.type) {
     case 'Started':
       return state.phase === 'idle' ? reconcile({ ...state, phase: 'running' }) : [state, []];

@@ -11,12 +11,14 @@
  * command$.pipe(timers(testScheduler)) // emits heartbeatMissed(pid) 30 s after the last heartbeat
  */
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import type { Command } from './commands';
-import type { ArbiterEvent } from './events';
 
+/** The event a command union's `StartTimer` member carries. */
+export type TimerEvent<C> = C extends { readonly type: 'StartTimer'; readonly event: infer E } ? E : never;
+
+/** Works for any command union with `StartTimer {key, ms, event}` and `CancelTimer {key}` members. */
 export function timers(scheduler: SchedulerLike = asyncScheduler) {
-  return (command$: Observable<Command>): Observable<ArbiterEvent> =>
-    new Observable<ArbiterEvent>((subscriber) => {
+  return <C extends { readonly type: string }>(command$: Observable<C>): Observable<TimerEvent<C>> =>
+    new Observable<TimerEvent<C>>((subscriber) => {
       const pending = new Map<string, Subscription>();
       const cancel = (key: string) => {
         pending.get(key)?.unsubscribe();
@@ -24,10 +26,11 @@ export function timers(scheduler: SchedulerLike = asyncScheduler) {
       };
       const source = command$.subscribe({
         next(command) {
-          if (command.type === 'CancelTimer') cancel(command.key);
-          if (command.type !== 'StartTimer') return;
-          cancel(command.key);
-          const { key, ms, event } = command;
+          const c = command as unknown as { type: string; key: string; ms: number; event: TimerEvent<C> };
+          if (c.type === 'CancelTimer') cancel(c.key);
+          if (c.type !== 'StartTimer') return;
+          cancel(c.key);
+          const { key, ms, event } = c;
           pending.set(key, scheduler.schedule(() => {
             pending.delete(key);
             subscriber.next(event);

@@ -1,0 +1,55 @@
+/**
+ * The arbiter's ports: everything its commands can do to the world, as one injected object.
+ *
+ * `interpretArbiter(ports)` turns commands into effects and effects into events. Tests can pass
+ * fakes; `livePorts` (in `live-ports.ts`) is the one place that wires real processes.
+ *
+ * @example
+ * const event$ = interpretArbiter(ports, asyncScheduler)(command$);
+ */
+import {
+  catchError, EMPTY, ignoreElements, merge, mergeMap, Observable, of, tap, type SchedulerLike,
+} from 'rxjs';
+import type { Command, LogLevel } from '../streams/commands';
+import { workerSpawnFailed, type ArbiterEvent } from '../streams/events';
+import { ofType } from '../streams/of-type';
+import type { Signal } from '../streams/signals';
+import { timers } from '../streams/timers';
+
+export interface ArbiterPorts {
+  /** Start worker `id`; the stream reports its whole life and completes when it exits. */
+  spawn(id: number): Observable<ArbiterEvent>;
+  kill(pid: number, signal: Signal): void;
+  closeListeners(): void;
+  log(level: LogLevel, message: string): void;
+  exit(code: number): void;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
+  return (command$: Observable<Command>): Observable<ArbiterEvent> =>
+    merge(
+      timers(scheduler)(command$),
+      command$.pipe(
+        ofType('SpawnWorker'),
+        // Catch inside: one failed spawn becomes an event, it never ends the loop.
+        mergeMap((c) => ports.spawn(c.id).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorText(err)))))),
+      ),
+      command$.pipe(
+        ofType('KillWorker', 'CloseListeners', 'Log', 'Exit'),
+        tap((c) => {
+          try {
+            if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
+            else if (c.type === 'CloseListeners') ports.closeListeners();
+            else if (c.type === 'Log') ports.log(c.level, c.message);
+            else ports.exit(c.code);
+          } catch (err) {
+            ports.log('error', `${c.type} failed: ${errorText(err)}`);
+          }
+        }),
+        ignoreElements(),
+        catchError(() => EMPTY),
+      ),
+    );
+}

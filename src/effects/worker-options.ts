@@ -1,0 +1,41 @@
+/**
+ * What the arbiter tells a worker process at spawn: the app, the listeners it inherits, and the
+ * knobs it serves with. Passed as JSON in `RUNICORN_WORKER`, because a worker is a fresh `node`
+ * process (Node has no `fork()` without `exec`).
+ *
+ * @example
+ * env.RUNICORN_WORKER = encodeWorkerOptions(options);
+ */
+import type { LogLevel } from '../streams/commands';
+import type { AppKind } from './load-app';
+
+export interface WorkerOptions {
+  readonly app: string;
+  readonly appKind: AppKind;
+  readonly cwd: string;
+  /** Listening fds, in the worker's own numbering (3, 4, …). */
+  readonly listenerFds: readonly number[];
+  readonly backlog: number;
+  /** Idle keep-alive time; 0 turns keep-alive off. */
+  readonly keepAliveMs: number;
+  readonly workerConnections: number;
+  readonly gracefulTimeoutMs: number;
+  /** How often to tell the arbiter this worker's event loop still turns. */
+  readonly heartbeatMs: number;
+  readonly logLevel: LogLevel;
+}
+
+export const WORKER_ENV = 'RUNICORN_WORKER';
+
+export const encodeWorkerOptions = (options: WorkerOptions): string => JSON.stringify(options);
+
+export function decodeWorkerOptions(text: string | undefined): WorkerOptions {
+  if (!text) throw new Error(`${WORKER_ENV} is not set: this entry point is started by the runicorn arbiter`);
+  return JSON.parse(text) as WorkerOptions;
+}
+
+/** IPC messages from a worker to its arbiter. */
+export type WorkerMessage =
+  | { readonly t: 'booted' }
+  | { readonly t: 'hb' }
+  | { readonly t: 'failed'; readonly code: number; readonly reason: string };

@@ -1,0 +1,55 @@
+/**
+ * One request and its response, as they travel through a worker's stages.
+ *
+ * The shapes are structural so the pure layer does not import `node:http`; at run time they are
+ * the real `IncomingMessage` and `ServerResponse`, which is what the app receives.
+ *
+ * @example
+ * const seen = (ex: Exchange) => ex.req.method === 'GET';
+ */
+
+/** The parts of `IncomingMessage` the pipeline reads. */
+export interface RequestLike {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** The parts of `ServerResponse` the pipeline uses. */
+export interface ResponseLike {
+  statusCode: number;
+  shouldKeepAlive: boolean;
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string | number | readonly string[]): unknown;
+  end(chunk?: string): unknown;
+  destroy(error?: Error): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+export interface Exchange<Req extends RequestLike = RequestLike, Res extends ResponseLike = ResponseLike> {
+  readonly req: Req;
+  readonly res: Res;
+}
+
+/**
+ * Answer `ex` with a short plain-text response, closing the connection.
+ *
+ * Stages that reject a request (400, 429, …) use this and then drop the exchange.
+ *
+ * @example
+ * if (!ex.req.headers.host) { respond(ex, 400, 'Bad Request\n'); return undefined; }
+ */
+export function respond(ex: Exchange, status: number, body: string): void {
+  if (ex.res.headersSent) {
+    ex.res.destroy();
+    return;
+  }
+  ex.res.statusCode = status;
+  ex.res.shouldKeepAlive = false;
+  ex.res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  ex.res.setHeader('Content-Length', utf8Length(body));
+  ex.res.end(body);
+}
+
+const encoder = new TextEncoder();
+const utf8Length = (text: string): number => encoder.encode(text).length;
