@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { getRequestListener, RequestError } from '@hono/node-server';
+import type { getRequestListener } from '@hono/node-server';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as O from 'fp-ts/Option';
@@ -108,7 +108,10 @@ export async function loadApp(spec: string, options: LoadAppOptions): Promise<Lo
     TE.bind('picked', ({ app, module, ns }) => TE.fromEither(pickExport(ns, app, module, options.kind))),
     TE.chain(({ app, picked }) => (app.args === undefined ? TE.right(picked) : callFactory(picked, app.args, options.kind))),
     TE.chain((picked) => adapt(picked, options)),
-  )();
+  )()
+    // Only what the steps did not foresee lands here: a getter or Proxy in the exports that
+    // throws while being inspected, a file system error other than "not found".
+    .catch((error: unknown) => E.left(describeThrown(error)));
   if (E.isLeft(result)) throw new AppLoadError(spec, result.left);
   return result.right;
 }
@@ -131,7 +134,7 @@ const SUFFIXES = ['', ...EXTENSIONS, '/index.js', '/index.mjs'];
 function resolveModule(name: string, cwd: string): E.Either<string, ResolvedModule> {
   const explicit = name.startsWith('.') || name.startsWith('/');
   const pathLike = explicit || name.includes('/') || /\.[cm]?[jt]s$/.test(name);
-  const display = pathLike && !explicit ? `./${name}` : name;
+  const display = pathLike && !explicit && !name.startsWith('@') ? `./${name}` : name;
   const base = path.resolve(cwd, name);
   const file = SUFFIXES.map((suffix) => base + suffix).find(isFile);
   if (file !== undefined) return E.right({ specifier: pathToFileURL(file).href, file, display });
@@ -145,7 +148,9 @@ function resolveModule(name: string, cwd: string): E.Either<string, ResolvedModu
     );
   } catch (error) {
     if (codeOf(error) !== 'MODULE_NOT_FOUND') return E.left(`cannot resolve package ${name} from ${cwd}: ${describeThrown(error)}`);
-    if (pathLike) return E.left(`no such module ${display} (from ${cwd})`);
+    if (/\.[cm]?[jt]s$/.test(name)) return E.left(`no such module ${display} (from ${cwd})`);
+    if (name.startsWith('@')) return E.left(`no package ${name} installed (from ${cwd})`);
+    if (pathLike) return E.left(`no such module ${display}, nor a package ${name} (from ${cwd})`);
     return E.left(`no such module ${name} (no ${EXTENSIONS.map((ext) => name + ext).join(', ')} in ${cwd}, and no package ${name} installed there)`);
   }
 }
@@ -156,7 +161,7 @@ const isFile = (file: string): boolean => statSync(file, { throwIfNoEntry: false
 function importModule(module: ResolvedModule): TE.TaskEither<string, Namespace> {
   return TE.tryCatch(
     () => import(module.specifier) as Promise<Namespace>,
-    (error) => `importing ${module.display} failed: ${describeThrown(error)}${throwLocation(error, module.file)}`,
+    (error) => `importing ${module.display} failed: ${describeThrown(error)}${throwLocation(error, module)}${typeScriptHint(error)}`,
   );
 }
 
@@ -194,7 +199,8 @@ function walk(ns: Namespace, attribute: string, module: ResolvedModule): E.Eithe
   const fromDefault = !(first in ns) && isObjectLike(exports) && first in exports;
   let owner: unknown = fromDefault ? exports : undefined;
   let value: unknown = fromDefault ? (exports as Record<string, unknown>)[first] : ns[first];
-  if (value === undefined) return E.left(`${module.display} has no export "${first}" (${exportList(ns)})`);
+  if (value === undefined)
+    return E.left(first in ns ? `export "${first}" of ${module.display} is undefined` : `${module.display} has no export "${first}" (${exportList(ns)})`);
   let name = first;
   for (const key of rest) {
     if (!isObjectLike(value)) return E.left(`"${name}" of ${module.display} is ${describeValue(value)}, so it has no property "${key}"`);
@@ -214,7 +220,7 @@ function callFactory(picked: Picked, args: readonly unknown[], kind: AppKind): T
   return pipe(
     TE.tryCatch(
       async (): Promise<unknown> => await Reflect.apply(value, owner, args),
-      (error) => `factory ${call} threw ${describeThrown(error)}${throwLocation(error, module.file)}`,
+      (error) => `factory ${call} threw ${describeThrown(error)}${throwLocation(error, module)}`,
     ),
     TE.filterOrElse(
       (made) => O.isSome(detect(made, kind)),
@@ -251,7 +257,15 @@ function adapt(picked: Picked, options: LoadAppOptions): TE.TaskEither<string, L
   const app = detected.value;
   switch (app.kind) {
     case 'fetch':
-      return TE.right({ kind: 'fetch', listener: getRequestListener(app.fetch, { errorHandler: fetchErrorHandler(options.onError) }) });
+      // Imported here, not at the top: it costs ~35 ms of boot in every worker otherwise.
+      return TE.tryCatch(
+        async () => {
+          const adapter = await import('@hono/node-server');
+          const errorHandler = fetchErrorHandler(adapter.RequestError, options.onError);
+          return { kind: 'fetch', listener: adapter.getRequestListener(app.fetch, { errorHandler }) };
+        },
+        (error) => `loading the Fetch adapter @hono/node-server failed: ${describeThrown(error)}`,
+      );
     case 'fastify':
       // `routing` is the very function Fastify hands to http.createServer; it is only safe to
       // call once the plugins have loaded, which is what ready() waits for.
@@ -260,12 +274,12 @@ function adapt(picked: Picked, options: LoadAppOptions): TE.TaskEither<string, L
           await app.app.ready();
           return { kind: 'fastify', listener: app.app.routing };
         },
-        (error) => `the Fastify app "${picked.name}" failed to start: ${describeThrown(error)}`,
+        (error) => `the Fastify app "${picked.name}" of ${picked.module.display} failed to start: ${describeThrown(error)}`,
       );
     case 'koa':
       return TE.tryCatch(
         async () => ({ kind: 'koa', listener: app.app.callback() }),
-        (error) => `the Koa app "${picked.name}" failed to build its callback: ${describeThrown(error)}`,
+        (error) => `the Koa app "${picked.name}" of ${picked.module.display} failed to build its callback: ${describeThrown(error)}`,
       );
     case 'node':
       return TE.right({ kind: 'node', listener: app.listener });
@@ -278,7 +292,10 @@ function adapt(picked: Picked, options: LoadAppOptions): TE.TaskEither<string, L
  * turn into a `Request`, 504 for a `TimeoutError`). It must always return a Response: returning
  * nothing leaves the request hanging.
  */
-function fetchErrorHandler(onError: (error: unknown) => void = (error) => console.error(error)) {
+function fetchErrorHandler(
+  RequestError: abstract new (...args: never[]) => Error,
+  onError: (error: unknown) => void = (error) => console.error(error),
+) {
   return function fetchErrorHandler(error: unknown): Response {
     if (error instanceof RequestError) return new Response(null, { status: 400 });
     onError(error);
@@ -332,15 +349,18 @@ function describeThrown(error: unknown): string {
  *
  * A CommonJS SyntaxError's stack starts with `file:line`; an ESM one carries no location at all
  * on Node 20, so the entry file is re-checked with `node --check` (on this failure path only),
- * which prints it. Other exceptions name their first non-internal frame.
+ * which prints it; when the entry file parses, the error is in a module it imports. Other
+ * exceptions name their first frame in a file.
  */
-function throwLocation(error: unknown, file: string | undefined): string {
+function throwLocation(error: unknown, module: ResolvedModule): string {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return '';
   const lines = error.stack.split('\n');
   if (error instanceof SyntaxError) {
     const head = /^(.+:\d+)$/.exec(lines[0]);
     if (head !== null) return ` (at ${head[1]})`;
-    const checked = file === undefined ? undefined : syntaxCheck(file);
+    if (module.file === undefined) return '';
+    const checked = syntaxCheck(module.file);
+    if (checked === 'parses') return ` (in a module that ${module.display} imports)`;
     return checked === undefined ? '' : ` (at ${checked})`;
   }
   const frame = lines.map((line) => /^\s+at (?:.* \()?((?:file:\/\/|\/)[^)]+?)(:\d+:\d+)\)?$/.exec(line)).find((m) => m != null);
@@ -348,10 +368,18 @@ function throwLocation(error: unknown, file: string | undefined): string {
   return ` (at ${frame[1].startsWith('file:') ? fileURLToPath(frame[1]) : frame[1]}${frame[2]})`;
 }
 
+/** `file:line` of the syntax error in `file`, `'parses'` when there is none, or undefined. */
 function syntaxCheck(file: string): string | undefined {
   const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
-  const head = /^(.+:\d+)$/m.exec(check.stderr ?? '');
-  return check.status !== 0 && head !== null ? head[1] : undefined;
+  if (check.status === 0) return 'parses';
+  return /^(.+:\d+)$/m.exec(check.stderr ?? '')?.[1];
+}
+
+/** Node 20 cannot import TypeScript by itself; say what to do instead. */
+function typeScriptHint(error: unknown): string {
+  return codeOf(error) === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts\b/.test(String((error as Error).message))
+    ? ' (compile it to JavaScript, or preload a TypeScript loader: NODE_OPTIONS="--import tsx")'
+    : '';
 }
 
 const firstLine = (text: string): string => text.split('\n', 1)[0].trim();

@@ -123,7 +123,11 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
 
   let app;
   try {
-    app = await loadApp(options.app, { cwd: options.cwd, kind: options.appKind });
+    app = await loadApp(options.app, {
+      cwd: options.cwd,
+      kind: options.appKind,
+      onError: (error) => logger.log('error', `Error handling request: ${error instanceof Error ? error.stack : String(error)}`),
+    });
   } catch (err) {
     if (err instanceof AppLoadError) return fail(logger, ExitCode.AppLoadError, err.message);
     return fail(logger, ExitCode.AppLoadError, `cannot load app "${options.app}": ${oneLine(err)}`);

@@ -89,8 +89,7 @@ function splitSpec(spec: string): E.Either<string, Split> {
       depth--;
       if (depth === 0 && close === -1) close = i;
     } else if (ch === ':' && depth === 0) {
-      // A colon after a call's ")" belongs to the module part only if it is not the separator;
-      // the last colon wins, so forget the parentheses seen before it.
+      // The last such colon is the separator: parentheses before it belong to the module path.
       colon = i;
       open = -1;
       close = -1;

@@ -2,6 +2,7 @@
  * `loadApp` against real files: fixtures written to a temp dir for each export shape and each
  * failure, and the real `examples/` for each app kind, every one of which serves a request over
  * a real socket. Failures are asserted as a user sees them: one line naming the spec and the fix.
+ * It is long because every export shape and every failure gets its own fixture and test.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -40,6 +41,14 @@ const fixtures: Readonly<Record<string, string>> = {
   'syntax.mjs': `export default 1;\nconst x = ;\n`,
   'syntax.cjs': `module.exports = 1;\n\nconst y = );\n`,
   'imports-missing.mjs': `import x from 'no-such-package-xyz';\nexport default x;`,
+  'imports-syntax.mjs': `import './syntax.mjs';\nexport default (req, res) => res.end();`,
+  'typed.ts': `export default (req: unknown, res: { end(): void }) => res.end();`,
+  'fastify-broken.mjs': [
+    `import Fastify from ${JSON.stringify(path.join(repo, 'node_modules/fastify/fastify.js'))};`,
+    `const app = Fastify();`,
+    `app.register(async () => { throw new Error('plugin failed\\nat boot'); });`,
+    `export default app;`,
+  ].join('\n'),
   'fetch-function.mjs': `export default (request) => new Response('fetch fn ' + new URL(request.url).pathname);`,
   'fetch-throws.mjs': [
     `export default { fetch(request) {`,
@@ -233,6 +242,24 @@ describe('load failures', () => {
   test('a CommonJS syntax error names the file and line', async () => {
     const message = await loadError('syntax.cjs');
     assert.match(message, /importing \.\/syntax\.cjs failed: SyntaxError: Unexpected token '\)' \(at .*syntax\.cjs:3\)$/);
+  });
+
+  test('a syntax error in an imported module says so', async () => {
+    const message = await loadError('imports-syntax.mjs');
+    assert.match(message, /failed: SyntaxError: Unexpected token ';' \(in a module that \.\/imports-syntax\.mjs imports\)$/);
+  });
+
+  test('a TypeScript file gets a hint, since Node 20 cannot import it', async () => {
+    assert.match(await loadError('typed.ts'), /Unknown file extension "\.ts" .*\(compile it to JavaScript, or preload a TypeScript loader/);
+  });
+
+  test('a Fastify app whose plugins fail to load names the app and the error', async () => {
+    const message = await loadError('fastify-broken.mjs');
+    assert.match(message, /the Fastify app "default" of \.\/fastify-broken\.mjs failed to start: Error: plugin failed$/);
+  });
+
+  test('a missing scoped package is named as a package', async () => {
+    assert.match(await loadError('@nope/app'), /no package @nope\/app installed \(from .*\)$/);
   });
 
   test("a dependency the module cannot find is the module's error", async () => {

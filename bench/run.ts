@@ -1,0 +1,542 @@
+/**
+ * `npm run bench`: runicorn `-w 2` serving `examples/hello.mjs` against a bare `node:http` server
+ * under `node:cluster` SCHED_NONE with 2 workers (`bench/bare-cluster.cjs`), keep-alive and
+ * `Connection: close`, in one run; prints the median requests/s of each, the ratio
+ * runicorn/bare per mode and a verdict against the goal (≥ 0.95× in both modes).
+ *
+ * Why this baseline: runicorn's workers accept straight from the kernel, as cluster SCHED_NONE
+ * workers do, so the bare cluster is the ceiling for the same design with nothing on top. (PM2
+ * and cluster round-robin put the master in the data path; they are slower and would flatter.)
+ *
+ * Why rounds and medians: on a 2-core machine the load generator competes with the servers, so a
+ * single 5 s figure can move by 20 %. Each run starts the server fresh on a port the OS picks,
+ * warms it up, measures, and stops it by pid; the servers alternate (bare, runicorn, bare, …) so
+ * slow drift hits both alike; only the ratio of medians taken in one run is compared.
+ *
+ * Load: `wrk` when on PATH, else autocannon's programmatic API. Close mode sends
+ * `Connection: close`; both tools then open one connection per request (checked: the server sees
+ * as many connections as requests). autocannon's `reconnectRate` is not used: in 8.0 it drops
+ * the response it reconnects after from the count.
+ *
+ * Why one file over the ~300-line guideline: a script whose parts (settings, servers, load,
+ * report) serve only this run; it reads top to bottom.
+ *
+ * @example
+ * npm run bench                                  # 3 rounds × 2 modes × 2 servers, 5 s each
+ * npm run bench -- --duration 10 --rounds 5      # or BENCH_DURATION=10 BENCH_ROUNDS=5
+ * BENCH_TOOL=autocannon npm run bench            # force autocannon even when wrk is present
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const HOST = '127.0.0.1';
+const GOAL = 0.95;
+const START_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 5_000;
+/** Cores busy outside the servers and the load tool above which a run is flagged as disturbed. */
+const DISTURBED_CORES = 0.25;
+
+type Mode = 'keep-alive' | 'close';
+type ServerName = 'bare' | 'runicorn';
+type Tool = 'wrk' | 'autocannon';
+
+interface Settings {
+  readonly duration: number;
+  readonly warmup: number;
+  readonly connections: number;
+  readonly rounds: number;
+  readonly workers: number;
+  readonly threads: number;
+  readonly tool: Tool;
+  readonly modes: readonly Mode[];
+  /** Exit with 1 when the goal is missed (for CI); otherwise a completed run exits 0. */
+  readonly check: boolean;
+}
+
+const HELP = `Usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--rounds N]
+                        [--workers N] [--threads N] [--tool wrk|autocannon] [--modes keep-alive,close] [--check]
+Every flag has an env twin: BENCH_DURATION (5), BENCH_WARMUP (1), BENCH_CONNECTIONS (64),
+BENCH_ROUNDS (3), BENCH_WORKERS (2), BENCH_THREADS (1, wrk -t), BENCH_TOOL (wrk if on PATH),
+BENCH_MODES (keep-alive,close), BENCH_CHECK (0).`;
+
+function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '-h' || arg === '--help') {
+      console.log(HELP);
+      process.exit(0);
+    }
+    if (arg === '--check') { flags.check = '1'; continue; }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument "${arg}"\n${HELP}`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
+    flags[m[1] as string] = value;
+  }
+  const get = (name: string, fallback: string) => flags[name] ?? env[`BENCH_${name.toUpperCase()}`] ?? fallback;
+  const num = (name: string, fallback: number, min: number, max: number) => {
+    const n = Number(get(name, String(fallback)));
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
+    return n;
+  };
+  const tool = get('tool', onPath('wrk') ? 'wrk' : 'autocannon');
+  if (tool !== 'wrk' && tool !== 'autocannon') throw new Error('--tool must be wrk or autocannon');
+  if (tool === 'wrk' && !onPath('wrk')) throw new Error('--tool wrk: wrk is not on PATH');
+  const modes = get('modes', 'keep-alive,close').split(',').map((s) => s.trim());
+  for (const m of modes) if (m !== 'keep-alive' && m !== 'close') throw new Error(`unknown mode "${m}"`);
+  return {
+    duration: Math.round(num('duration', 5, 1, 120)),
+    warmup: Math.round(num('warmup', 1, 0, 30)),
+    connections: Math.round(num('connections', 64, 1, 10_000)),
+    rounds: Math.round(num('rounds', 3, 1, 50)),
+    workers: Math.round(num('workers', 2, 1, 64)),
+    threads: Math.round(num('threads', 1, 1, 64)),
+    tool,
+    modes: modes as Mode[],
+    check: get('check', '0') !== '0',
+  };
+}
+
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, cmd)));
+}
+
+// ---------------------------------------------------------------- machine and process CPU
+
+function readOr(file: string, fallback = ''): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** utime + stime of a process, in seconds; undefined once it is gone (or off Linux). */
+function cpuSeconds(pid: number): number | undefined {
+  const stat = readOr(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Cumulative machine jiffies from /proc/stat: busy (steal included), steal, total. */
+function machineTicks(): { busy: number; steal: number; total: number } {
+  const line = readOr('/proc/stat').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busy: total - (v[3] ?? 0) - (v[4] ?? 0), steal: v[7] ?? 0, total };
+}
+
+/**
+ * CPU seconds of this process plus its reaped children. Across a measurement that is the load
+ * generator: wrk is reaped when it ends, the servers only after; autocannon runs in-process.
+ */
+function loadToolSeconds(): number {
+  const stat = readOr('/proc/self/stat');
+  if (!stat) return NaN;
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
+function describeMachine(tool: Tool): string[] {
+  const cpu = /model name\s*:\s*(.*)/.exec(readOr('/proc/cpuinfo'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  let toolVersion: string;
+  if (tool === 'wrk') {
+    const r = spawnSync('wrk', ['--version'], { encoding: 'utf8', timeout: 5_000 });
+    toolVersion = (`${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0] ?? '').replace(/\s+Copyright.*/, '').trim();
+  } else {
+    const pkg = JSON.parse(readOr(require.resolve('autocannon/package.json'), '{}')) as { version?: string };
+    toolVersion = `autocannon ${pkg.version ?? '?'} (programmatic, one thread)`;
+  }
+  return [
+    `machine: ${os.availableParallelism()} cpus (nproc), ${cpu}, ${os.type()} ${os.release()}`,
+    `node: ${process.version}   load: ${toolVersion}`,
+  ];
+}
+
+// ---------------------------------------------------------------- servers
+
+interface Server {
+  readonly name: ServerName;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly workerPids: number[];
+  port: number;
+  exited: boolean;
+  readonly exit: Promise<void>;
+  /** Log lines after the server was ready (worker restarts, errors). */
+  readonly after: string[];
+  readonly tail: string[];
+  ready: boolean;
+}
+
+const live = new Set<Server>();
+
+function serverCommand(name: ServerName, s: Settings): { args: string[]; env: NodeJS.ProcessEnv } {
+  if (name === 'bare') {
+    return {
+      args: [path.join(ROOT, 'bench', 'bare-cluster.cjs'), '0', String(s.workers)],
+      env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: 'none' },
+    };
+  }
+  return {
+    args: [path.join(ROOT, 'dist', 'src', 'cli', 'main.js'), '-w', String(s.workers), '-b', `${HOST}:0`, 'examples/hello.mjs'],
+    env: process.env,
+  };
+}
+
+/** Start a server on a port the OS picks; resolves once it said so and answered a request. */
+async function startServer(name: ServerName, s: Settings): Promise<Server> {
+  const { args, env } = serverCommand(name, s);
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error(`${name}: could not spawn`);
+  let onLine: (line: string) => void = () => {};
+  const server: Server = {
+    name, child, pid: child.pid, workerPids: [], port: 0, exited: false, after: [], tail: [], ready: false,
+    exit: new Promise((resolve) => child.once('exit', () => {
+      server.exited = true;
+      live.delete(server);
+      resolve();
+    })),
+  };
+  live.add(server);
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const lines = (buffered + chunk).split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+  }
+  const announced = new Promise<void>((resolve, reject) => {
+    onLine = (line) => {
+      server.tail.push(line);
+      if (server.tail.length > 20) server.tail.shift();
+      if (server.ready) {
+        server.after.push(line);
+        return;
+      }
+      const listening = /Listening at: http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      if (listening) server.port = Number(listening[1]);
+      const booting = /Booting worker with pid: (\d+)/.exec(line);
+      if (booting) server.workerPids.push(Number(booting[1]));
+      const bare = /^ready http:\/\/127\.0\.0\.1:(\d+) .*workers=([\d,]+)/.exec(line);
+      if (bare) {
+        server.port = Number(bare[1]);
+        server.workerPids.push(...(bare[2] as string).split(',').map(Number));
+      }
+      if (server.port > 0 && server.workerPids.length >= s.workers) resolve();
+    };
+    void server.exit.then(() => reject(new Error(`${name} exited before it was ready:\n  ${server.tail.join('\n  ')}`)));
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    await withTimeout(announced, START_TIMEOUT_MS, `${name}: no ready line within ${START_TIMEOUT_MS} ms`);
+    for (;;) {
+      if (await getOk(server.port)) break;
+      if (server.exited || Date.now() > deadline) throw new Error(`${name}: no successful request on port ${server.port}`);
+      await sleep(100);
+    }
+  } catch (err) {
+    await stopServer(server);
+    throw err;
+  }
+  server.ready = true;
+  return server;
+}
+
+function getOk(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: HOST, port, path: '/', agent: false, timeout: 1_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(res.statusCode === 200 && body === 'Hello, World!\n'));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL (the master and the workers it had) if it has not exited in time. */
+async function stopServer(server: Server): Promise<void> {
+  if (!server.exited) {
+    try {
+      process.kill(server.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await Promise.race([server.exit, sleep(STOP_GRACE_MS, true)]);
+  }
+  const left = [server.exited ? undefined : server.pid, ...server.workerPids].filter((p): p is number => p !== undefined && alive(p));
+  if (left.length === 0) return;
+  console.error(`  ${server.name}: still running after ${STOP_GRACE_MS} ms; SIGKILL ${left.join(', ')}`);
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // raced with its exit
+    }
+  }
+  await Promise.race([server.exit, sleep(2_000, true)]);
+}
+
+// ---------------------------------------------------------------- load
+
+interface Load {
+  readonly rps: number;
+  readonly requests: number;
+  /** Connect/read/write errors and timeouts, as the tool counts them. */
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+let stopLoad: (() => void) | undefined;
+
+function runWrk(url: string, mode: Mode, seconds: number, s: Settings): Promise<Load> {
+  const args = [`-t${s.threads}`, `-c${s.connections}`, `-d${seconds}s`, '--timeout', '2s'];
+  if (mode === 'close') args.push('-H', 'Connection: close');
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', [...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const kill = () => child.pid !== undefined && child.exitCode === null && child.kill('SIGKILL');
+    const watchdog = setTimeout(kill, (seconds + 10) * 1000);
+    stopLoad = kill;
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(watchdog);
+      stopLoad = undefined;
+      const rps = /Requests\/sec:\s*([\d.]+)/.exec(out);
+      if (code !== 0 || !rps) return reject(new Error(`wrk failed (${code}):\n${out}`));
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      resolve({
+        rps: Number(rps[1]),
+        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+        errors: socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+        non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+      });
+    });
+  });
+}
+
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface AutocannonInstance { stop(): void }
+type Autocannon = (opts: object, cb: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
+
+function runAutocannon(url: string, mode: Mode, seconds: number, s: Settings): Promise<Load> {
+  const autocannon = require('autocannon') as Autocannon;
+  return new Promise((resolve, reject) => {
+    const opts = {
+      url, connections: s.connections, duration: seconds, timeout: 2,
+      // One connection per request: the server closes after each response, autocannon reconnects.
+      ...(mode === 'close' ? { headers: { connection: 'close' } } : {}),
+    };
+    const instance = autocannon(opts, (err, r) => {
+      clearTimeout(watchdog);
+      stopLoad = undefined;
+      if (err) return reject(err);
+      resolve({ rps: r.requests.total / r.duration, requests: r.requests.total, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+    });
+    const watchdog = setTimeout(() => instance.stop(), (seconds + 10) * 1000);
+    stopLoad = () => instance.stop();
+  });
+}
+
+const runLoad = (url: string, mode: Mode, seconds: number, s: Settings) =>
+  (s.tool === 'wrk' ? runWrk : runAutocannon)(url, mode, seconds, s);
+
+// ---------------------------------------------------------------- one measurement
+
+interface Sample {
+  readonly server: ServerName;
+  readonly mode: Mode;
+  readonly load: Load;
+  /** CPU each worker used during the measurement, in cores (cpu-seconds per second). */
+  readonly workerCores: number[];
+  readonly masterCores: number;
+  /** CPU of the load generator, in cores. */
+  readonly loadCores: number;
+  /** Busy CPU of the machine not accounted for by the servers or the load tool, in cores. */
+  readonly otherCores: number;
+  /** Share of the machine's time stolen by the hypervisor. */
+  readonly steal: number;
+  readonly logLines: string[];
+}
+
+async function measure(name: ServerName, mode: Mode, s: Settings): Promise<Sample> {
+  const server = await startServer(name, s);
+  try {
+    const url = `http://${HOST}:${server.port}/`;
+    if (s.warmup > 0) await runLoad(url, mode, s.warmup, s);
+    const pids = [server.pid, ...server.workerPids];
+    const cpu0 = pids.map(cpuSeconds);
+    const m0 = machineTicks();
+    const l0 = loadToolSeconds();
+    const t0 = process.hrtime.bigint();
+    const load = await runLoad(url, mode, s.duration, s);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu1 = pids.map(cpuSeconds);
+    const m1 = machineTicks();
+    const loadCores = (loadToolSeconds() - l0) / wall;
+    const cores = pids.map((_, i) => ((cpu1[i] ?? NaN) - (cpu0[i] ?? NaN)) / wall);
+    return {
+      server: name, mode, load,
+      masterCores: cores[0] ?? NaN,
+      workerCores: cores.slice(1),
+      loadCores,
+      otherCores: ((m1.busy - m1.steal - m0.busy + m0.steal) / CLK_TCK / wall) - loadCores
+        - cores.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0),
+      steal: (m1.steal - m0.steal) / Math.max(1, m1.total - m0.total),
+      logLines: [...server.after],
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '?');
+const fmt2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '?');
+
+function median(xs: readonly number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+function describeSample(x: Sample, round: number, s: Settings): string {
+  const cores = x.workerCores.map(fmt2).join('+');
+  const total = x.workerCores.reduce((a, b) => a + b, 0);
+  const share = x.workerCores.map((c) => `${Math.round((100 * c) / total)}%`).join('/');
+  const problems = [
+    x.load.errors ? `${x.load.errors} socket errors` : '',
+    x.load.non2xx ? `${x.load.non2xx} non-2xx` : '',
+    x.logLines.length ? `${x.logLines.length} log lines while loaded` : '',
+    x.otherCores > DISTURBED_CORES ? 'disturbed: other processes were busy' : '',
+  ].filter(Boolean).join(', ');
+  return `  ${x.mode.padEnd(10)} round ${round}/${s.rounds}  ${x.server.padEnd(8)} ${fmt(x.load.rps).padStart(8)} req/s`
+    + `   workers ${cores} cores (${share}), master ${fmt2(x.masterCores)}, load ${fmt2(x.loadCores)}, other ${fmt2(x.otherCores)}`
+    + (x.steal >= 0.01 ? `, steal ${Math.round(100 * x.steal)}%` : '')
+    + (problems ? `   !! ${problems}` : '');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const s = parseSettings(process.argv.slice(2), process.env);
+  if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/src/cli/main.js missing: run npm run build');
+  console.log(`runicorn -w ${s.workers} examples/hello.mjs  vs  node:cluster SCHED_NONE × ${s.workers} (bench/bare-cluster.cjs)`);
+  for (const line of describeMachine(s.tool)) console.log(line);
+  const how = s.tool === 'wrk'
+    ? `wrk -t${s.threads} -c${s.connections} -d${s.duration}s [-H 'Connection: close']`
+    : `autocannon connections=${s.connections} duration=${s.duration}s [headers connection: close]`;
+  console.log(`settings: ${how}; warm-up ${s.warmup}s; ${s.rounds} rounds per mode, bare then runicorn; fresh server per run, 127.0.0.1 only`);
+
+  const samples: Sample[] = [];
+  for (const mode of s.modes) {
+    for (let round = 1; round <= s.rounds; round++) {
+      for (const name of ['bare', 'runicorn'] as const) {
+        const x = await measure(name, mode, s);
+        samples.push(x);
+        console.log(describeSample(x, round, s));
+        for (const line of x.logLines.slice(0, 5)) console.log(`      ${name} log: ${line}`);
+      }
+    }
+  }
+
+  console.log('');
+  console.log(`${'mode'.padEnd(11)}${'bare median'.padStart(12)}${'runicorn median'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round`);
+  const ratios: Array<[Mode, number]> = [];
+  for (const mode of s.modes) {
+    const of = (n: ServerName) => samples.filter((x) => x.mode === mode && x.server === n).map((x) => x.load.rps);
+    const bare = of('bare');
+    const runi = of('runicorn');
+    const ratio = median(runi) / median(bare);
+    ratios.push([mode, ratio]);
+    const paired = runi.map((r, i) => fmt2(r / (bare[i] as number))).join(' ');
+    console.log(`${mode.padEnd(11)}${fmt(median(bare)).padStart(12)}${fmt(median(runi)).padStart(17)}${fmt2(ratio).padStart(7)}   ${paired}`);
+  }
+  const bad = samples.filter((x) => x.load.errors || x.load.non2xx || x.logLines.length);
+  if (bad.length) console.log(`note: ${bad.length} run(s) had socket errors, non-2xx responses or server log lines (marked !! above)`);
+  const disturbed = samples.filter((x) => x.otherCores > DISTURBED_CORES).length;
+  if (disturbed) console.log(`note: in ${disturbed} of ${samples.length} runs other processes used > ${DISTURBED_CORES} cores; rerun on a quiet machine before trusting the ratios`);
+  const pass = ratios.every(([, r]) => r >= GOAL);
+  const list = ratios.map(([m, r]) => `${m} ${fmt2(r)}`).join(', ');
+  console.log(`VERDICT: ${pass ? 'PASS' : 'FAIL'} — goal runicorn/bare ≥ ${GOAL} in every mode; got ${list}`);
+  if (s.check && !pass) process.exitCode = 1;
+}
+
+// ---------------------------------------------------------------- cleanup on Ctrl-C, errors, exit
+
+async function cleanup(): Promise<void> {
+  stopLoad?.();
+  await Promise.all([...live].map(stopServer));
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n${signal}: stopping servers…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+// Last resort if the process exits with servers still up (e.g. a crash in a callback).
+process.on('exit', () => {
+  for (const server of live) {
+    for (const pid of [server.pid, ...server.workerPids]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+});
+
+/** `unref`: a timer that only bounds a wait must not keep the process alive after it. */
+function sleep(ms: number, unref = false): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (unref) timer.unref();
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))])
+    .finally(() => clearTimeout(timer));
+}
+
+main().catch(async (err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  await cleanup();
+  process.exit(1);
+});
