@@ -10,15 +10,22 @@
  * await runWorker(decodeWorkerOptions(process.env.RUNICORN_WORKER));
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { asyncScheduler, merge, Observable, type OperatorFunction } from 'rxjs';
+import type { Socket } from 'node:net';
+import {
+  asyncScheduler, concatMap, defer, ignoreElements, merge, Observable, of, tap, type OperatorFunction,
+} from 'rxjs';
 import { ExitCode } from '../streams/exit-codes';
 import { feedback } from '../streams/feedback';
 import type { Exchange } from '../streams/pipeline/exchange';
 import { serve } from '../streams/pipeline/serve';
 import { timers } from '../streams/timers';
 import {
-  drained, listening, parentGone, workerInitial, workerSignal, type WorkerCommand, type WorkerEvent,
+  drained, listening, maxRequestsReached, parentGone, workerInitial, workerSignal,
+  type WorkerCommand, type WorkerEvent, type WorkerHook,
 } from '../streams/worker/worker-lifecycle';
+import type { Signal } from '../streams/signals';
+import { hookLog, runHook, type Hooks } from './hook-runner';
+import { hookStage } from './hook-stage';
 import { workerLifecycle } from '../streams/worker/worker-lifecycle-operator';
 import { AppLoadError, loadApp } from './load-app';
 import { createLogger, type Logger } from './logger';
@@ -30,7 +37,11 @@ export type NodeExchange = Exchange<IncomingMessage, ServerResponse>;
 export interface RunWorkerOptions {
   /** Stages to run before the app (user middleware). */
   readonly stages?: ReadonlyArray<OperatorFunction<NodeExchange, NodeExchange>>;
+  /** Server hooks from the config file, by camelCase name. */
+  readonly hooks?: Hooks;
 }
+
+const LIFECYCLE_HOOKS: readonly WorkerHook[] = ['workerInt', 'workerAbort', 'workerExit'];
 
 const send = (message: WorkerMessage): Promise<void> =>
   new Promise((resolve) => {
@@ -40,9 +51,11 @@ const send = (message: WorkerMessage): Promise<void> =>
 
 const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 
-async function fail(logger: Logger, code: number, reason: string): Promise<never> {
+async function fail(logger: Logger, code: number, reason: string, exitHook: () => Promise<void>): Promise<never> {
   logger.log('debug', reason);
   await send({ t: 'failed', code, reason });
+  // Gunicorn runs worker_exit on every way out, a failed boot included.
+  await exitHook();
   process.exit(code);
 }
 
@@ -62,16 +75,38 @@ function listenAll(servers: readonly http.Server[], fds: readonly number[], back
 export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions = {}): Promise<void> {
   const logger = createLogger({ level: options.logLevel });
   logger.log('info', `Booting worker with pid: ${process.pid}`);
+  const hooks = extra.hooks ?? {};
+  const log = hookLog(logger);
+  // What hooks see: Gunicorn's worker and server objects, as far as they mean something here.
+  const worker = {
+    pid: process.pid, ppid: process.ppid, age: options.id, booted: false, nr: 0, log, config: options.config,
+  };
+  const server = { pid: process.ppid, config: options.config, log };
+  const configured = LIFECYCLE_HOOKS.filter((h) => typeof hooks[h] === 'function');
+  const hookArgs = (name: string): unknown[] => (name === 'workerExit' ? [server, worker] : [worker]);
+  const exitHook = () => runHook(hooks, 'workerExit', logger, hookArgs('workerExit'));
 
   const servers = options.listenerFds.map(() => http.createServer());
-  const active = new Set<NodeExchange>();
+  // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
+  // a draining worker reaches the response in flight on each through `_httpMessage`.
+  const sockets = new Set<Socket>();
+  for (const server of servers) {
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+  }
   let draining = false;
   let toClose = servers.length;
 
   const external$ = new Observable<WorkerEvent>((subscriber) => {
     const onDisconnect = () => subscriber.next(parentGone());
     process.on('disconnect', onDisconnect);
-    const signals = signalsOf(['TERM', 'INT', 'QUIT', 'USR1'], workerSignal).subscribe(subscriber);
+    // ABRT is caught only when a hook must run on it; otherwise its default action ends the worker at once
+    // (a handler would make a blocked worker wait for the SIGKILL that follows).
+    const catchAbort = configured.includes('workerAbort') || configured.includes('workerExit');
+    const names: Signal[] = ['TERM', 'INT', 'QUIT', 'USR1', ...(catchAbort ? ['ABRT' as const] : [])];
+    const signals = signalsOf(names, workerSignal).subscribe(subscriber);
     return () => {
       signals.unsubscribe();
       process.off('disconnect', onDisconnect);
@@ -80,9 +115,11 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   const internal$ = new Observable<WorkerEvent>((subscriber) => {
     booted = () => subscriber.next(listening());
     allClosed = () => subscriber.next(drained());
+    enough = () => subscriber.next(maxRequestsReached());
   });
   let booted = () => {};
   let allClosed = () => {};
+  let enough = () => {};
 
   const closeIdle = () => {
     for (const server of servers) server.closeIdleConnections();
@@ -94,7 +131,10 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
         return;
       case 'StopAccepting':
         draining = true;
-        for (const ex of active) if (!ex.res.headersSent) ex.res.shouldKeepAlive = false;
+        for (const socket of sockets) {
+          const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+          if (res && !res.headersSent) res.shouldKeepAlive = false;
+        }
         for (const server of servers) server.close(() => (--toClose === 0 ? allClosed() : undefined));
         closeIdle();
         return;
@@ -108,18 +148,26 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
         process.exit(command.code);
       // falls through (never reached)
       case 'StartTimer':
+      case 'CallHook':
         return;
     }
   };
-  feedback(workerLifecycle(workerInitial(options.gracefulTimeoutMs)), (command$: Observable<WorkerCommand>) =>
+  // Hooks are awaited in order, so workerExit has run before Exit.
+  feedback(workerLifecycle(workerInitial(options.gracefulTimeoutMs, configured)), (command$: Observable<WorkerCommand>) =>
     merge(
       timers(asyncScheduler)(command$),
-      new Observable<never>((subscriber) => command$.subscribe({ next: carryOut, error: (e) => subscriber.error(e) })),
+      command$.pipe(
+        concatMap((c) => (c.type === 'CallHook' ? defer(() => runHook(hooks, c.hook, logger, hookArgs(c.hook))) : of(c))),
+        tap((c) => (c ? carryOut(c) : undefined)),
+        ignoreElements(),
+      ),
     ))(merge(external$, internal$)).subscribe();
 
   // Heartbeats start before the app loads: the timeout measures a blocked event loop, and a
   // module that blocks while loading is caught by it too.
   if (options.heartbeatMs > 0) setInterval(() => void send({ t: 'hb' }), options.heartbeatMs).unref();
+
+  await runHook(hooks, 'postFork', logger, [server, worker]);
 
   let app;
   try {
@@ -129,9 +177,11 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       onError: (error) => logger.log('error', `Error handling request: ${error instanceof Error ? error.stack : String(error)}`),
     });
   } catch (err) {
-    if (err instanceof AppLoadError) return fail(logger, ExitCode.AppLoadError, err.message);
-    return fail(logger, ExitCode.AppLoadError, `cannot load app "${options.app}": ${oneLine(err)}`);
+    if (err instanceof AppLoadError) return fail(logger, ExitCode.AppLoadError, err.message, exitHook);
+    return fail(logger, ExitCode.AppLoadError, `cannot load app "${options.app}": ${oneLine(err)}`, exitHook);
   }
+
+  await runHook(hooks, 'postWorkerInit', logger, [worker]);
 
   const keepAlive = options.keepAliveMs > 0;
   const request$ = new Observable<NodeExchange>((subscriber) => {
@@ -154,10 +204,18 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   });
   const onError = (error: unknown, ex: NodeExchange) =>
     logger.log('error', `Error handling request ${ex.req.method ?? ''} ${ex.req.url ?? ''}: ${error instanceof Error ? error.stack : String(error)}`);
-  const stages = extra.stages ?? [];
+  const preRequest = hooks.preRequest;
+  const postRequest = hooks.postRequest;
+  const stages = [
+    ...(typeof preRequest === 'function' ? [hookStage<NodeExchange>('preRequest', (ex) => preRequest(...([worker, ex.req] as never[])), logger)] : []),
+    ...(extra.stages ?? []),
+  ];
   const staged = stages.reduce<Observable<NodeExchange>>((s, st) => s.pipe(st), request$);
-  staged.pipe(serve(app.listener, { concurrency: options.workerConnections, onError, active })).subscribe({
-    next: () => {
+  staged.pipe(serve(app.listener, { concurrency: options.workerConnections, onError })).subscribe({
+    next: (ex) => {
+      worker.nr += 1;
+      if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
+      if (options.maxRequests > 0 && worker.nr === options.maxRequests) enough();
       // A response that finished on a keep-alive socket leaves it idle: close it while draining.
       if (draining) setImmediate(closeIdle);
     },
@@ -167,8 +225,9 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   try {
     await listenAll(servers, options.listenerFds, options.backlog);
   } catch (err) {
-    return fail(logger, ExitCode.WorkerBootError, `Worker failed to listen: ${oneLine(err)}`);
+    return fail(logger, ExitCode.WorkerBootError, `Worker failed to listen: ${oneLine(err)}`, exitHook);
   }
 
+  worker.booted = true;
   booted();
 }

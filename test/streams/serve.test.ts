@@ -14,7 +14,7 @@ class FakeResponse implements ResponseLike {
   destroyed = false;
   body: string | undefined;
   headers: Record<string, unknown> = {};
-  private onClose: Array<() => void> = [];
+  private onClose: Array<(this: ResponseLike) => void> = [];
   setHeader(name: string, value: unknown) {
     this.headers[name.toLowerCase()] = value;
   }
@@ -27,13 +27,13 @@ class FakeResponse implements ResponseLike {
     this.destroyed = true;
     this.close();
   }
-  once(_event: 'close', listener: () => void) {
+  on(_event: 'close', listener: (this: ResponseLike) => void) {
     this.onClose.push(listener);
   }
   close() {
     const listeners = this.onClose;
     this.onClose = [];
-    for (const l of listeners) l();
+    for (const l of listeners) l.call(this);
   }
 }
 

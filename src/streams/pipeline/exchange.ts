@@ -23,7 +23,7 @@ export interface ResponseLike {
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   end(chunk?: string): unknown;
   destroy(error?: Error): unknown;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: (this: ResponseLike) => void): unknown;
 }
 
 export interface Exchange<Req extends RequestLike = RequestLike, Res extends ResponseLike = ResponseLike> {
