@@ -18,13 +18,18 @@
  * as many connections as requests). autocannon's `reconnectRate` is not used: in 8.0 it drops
  * the response it reconnects after from the count.
  *
- * Why one file over the ~300-line guideline: a script whose parts (settings, servers, load,
- * report) serve only this run; it reads top to bottom.
+ * Each run also prints where the CPU went (from /proc): each worker's and the master's cores,
+ * the load tool's, and "other" — busy time nobody here accounts for. Other processes on the
+ * machine skew the ratio, so runs where "other" exceeds 0.25 cores are flagged as disturbed.
+ *
+ * Why one file of ~550 lines, over the ~300-line guideline: a script whose parts (settings,
+ * servers, load, CPU accounting, report) serve only this run; it reads top to bottom.
  *
  * @example
  * npm run bench                                  # 3 rounds × 2 modes × 2 servers, 5 s each
  * npm run bench -- --duration 10 --rounds 5      # or BENCH_DURATION=10 BENCH_ROUNDS=5
  * BENCH_TOOL=autocannon npm run bench            # force autocannon even when wrk is present
+ * npm run bench -- --workers 1                   # server-bound: isolates per-request cost
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -441,7 +446,7 @@ function describeSample(x: Sample, round: number, s: Settings): string {
     x.otherCores > DISTURBED_CORES ? 'disturbed: other processes were busy' : '',
   ].filter(Boolean).join(', ');
   return `  ${x.mode.padEnd(10)} round ${round}/${s.rounds}  ${x.server.padEnd(8)} ${fmt(x.load.rps).padStart(8)} req/s`
-    + `   workers ${cores} cores (${share}), master ${fmt2(x.masterCores)}, load ${fmt2(x.loadCores)}, other ${fmt2(x.otherCores)}`
+    + `   workers ${cores} cores (${share}), master ${fmt2(x.masterCores)}, load ${fmt2(x.loadCores)}, other ${fmt2(Math.max(0, x.otherCores))}`
     + (x.steal >= 0.01 ? `, steal ${Math.round(100 * x.steal)}%` : '')
     + (problems ? `   !! ${problems}` : '');
 }

@@ -13,17 +13,17 @@
 import * as E from 'fp-ts/Either';
 import type { Subscription } from 'rxjs';
 import { boot } from './cli/boot';
-import { decodeConfig } from './cli/parse-args';
-import type { Config, SettingName } from './cli/settings';
+import { resolveConfig } from './cli/resolve-config';
+import type { Config, SettingName } from './cli/settings/index';
 
 export type ServeOptions = { readonly app: string } & Partial<Record<SettingName, unknown>>;
 
 /** Start an arbiter in this process (it takes over signals and exits the process when it stops). */
 export async function serve(options: ServeOptions): Promise<Subscription> {
   const { app, ...rest } = options;
-  const config = decodeConfig(rest, process.env, ' (from serve())');
-  if (E.isLeft(config)) throw config.left;
-  const running = await boot(config.right, app)();
+  const resolved = resolveConfig([{ source: 'serve()', style: 'key', values: rest }], process.env);
+  if (E.isLeft(resolved)) throw resolved.left;
+  const running = await boot({ config: resolved.right.config, app, configFile: undefined })();
   if (E.isLeft(running)) throw running.left;
   return running.right;
 }

@@ -1,29 +1,61 @@
 /**
- * The boot edge as one `TaskEither`: config → listeners → a running arbiter.
+ * The boot edge as one `TaskEither`: process settings → pid file → onStarting → listeners → a
+ * running arbiter.
  *
  * Each step either succeeds or yields a `BootError` worded as the one line the user sees; only
  * `main.ts` prints it and exits.
  *
  * @example
- * await boot(config, 'app.mjs')(); // right(subscription) once the arbiter runs
+ * await boot({ config, app: 'app.mjs', configFile: undefined })(); // right(subscription)
  */
 import { join } from 'node:path';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 import type { Subscription } from 'rxjs';
+import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { BindError, bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts } from '../effects/live-ports';
 import { createLogger, type Logger } from '../effects/logger';
-import { runArbiter } from '../effects/run-arbiter';
+import { createPidfile, removePidfile } from '../effects/pidfile';
+import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
 import { ExitCode } from '../streams/exit-codes';
 import { BootError } from './config-error';
-import type { Config } from './settings';
+import { arbiterHooksIn, hooksOf } from './hooks';
+import type { Config } from './settings/index';
+import { configSnapshot } from './show-config';
 import { VERSION } from './version';
+
+export interface BootInput {
+  readonly config: Config;
+  readonly app: string;
+  /** Workers load their hooks from it. */
+  readonly configFile: string | undefined;
+  /** Signal handlers installed at the very start (main), so no signal is lost while booting. */
+  readonly signals?: ReturnType<typeof bufferSignals>;
+}
 
 /** How often a worker says it is alive: often enough for the timeout, at most once a second. */
 export const heartbeatInterval = (timeoutMs: number): number =>
   timeoutMs > 0 ? Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4))) : 0;
+
+/** The worker type and what it means for concurrency and keep-alive (`sync` + threads > 1 is gthread). */
+export function workerType(config: Config): { name: string; concurrency: number; keepAliveMs: number } {
+  const cls = config.workerClass === 'sync' && config.threads > 1 ? 'gthread' : config.workerClass;
+  if (cls === 'sync') return { name: 'sync', concurrency: 1, keepAliveMs: 0 };
+  if (cls === 'gthread') return { name: 'gthread', concurrency: config.threads, keepAliveMs: config.keepalive * 1000 };
+  return { name: 'async', concurrency: config.workerConnections, keepAliveMs: config.keepalive * 1000 };
+}
+
+/** `-e KEY=VALUE` entries, applied to the arbiter's environment and so inherited by workers. */
+export function applyRawEnv(entries: readonly unknown[], env: NodeJS.ProcessEnv): void {
+  for (const entry of entries) {
+    const [key, value] = Array.isArray(entry) ? entry.map(String) : [String(entry).split('=')[0], String(entry).split('=').slice(1).join('=')];
+    if (key) env[key] = value ?? '';
+  }
+}
+
+export const procNameOf = (config: Config, app: string): string => config.procName ?? config.defaultProcName ?? app;
 
 const bindListeners = (config: Config, logger: Logger): TE.TaskEither<BootError, Listener[]> =>
   TE.tryCatch(
@@ -39,50 +71,83 @@ const bindListeners = (config: Config, logger: Logger): TE.TaskEither<BootError,
     },
   );
 
-function start(config: Config, app: string, logger: Logger, listeners: Listener[]): Subscription {
+function start(
+  input: BootInput, logger: Logger, hooks: Hooks, listeners: Listener[], signal$: ReturnType<typeof bufferSignals>['signal$'],
+): Subscription {
+  const { config, app } = input;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
-  logger.log('info', `Using worker: ${config.workerClass}`);
+  const type = workerType(config);
+  logger.log('info', `Using worker: ${type.name}`);
   const env = { ...process.env };
   delete env[WORKER_ENV];
   const ports = livePorts({
     logger,
     listeners,
+    hooks,
+    config,
+    beforeExit: () => (config.pidfile ? removePidfile(config.pidfile, process.pid) : undefined),
     spawn: {
       entry: join(__dirname, 'worker.js'),
-      nodeArgs: process.execArgv,
+      nodeArgs: [...process.execArgv, ...config.nodeArg],
       fds: listeners.map((l) => l.fd),
       env,
+      maxRequests: config.maxRequests,
+      maxRequestsJitter: config.maxRequestsJitter,
       worker: {
         app,
         appKind: config.appKind,
         cwd: process.cwd(),
         backlog: config.backlog,
-        keepAliveMs: config.keepalive * 1000,
-        workerConnections: config.workerConnections,
+        keepAliveMs: type.keepAliveMs,
+        workerConnections: type.concurrency,
         gracefulTimeoutMs: config.gracefulTimeout * 1000,
         heartbeatMs: heartbeatInterval(config.timeout * 1000),
         logLevel: config.logLevel,
+        procName: procNameOf(config, app),
+        configFile: input.configFile,
+        config: configSnapshot(config),
       },
     },
   });
   return runArbiter({
     ports,
+    signal$,
     settings: {
       workers: config.workers,
       timeoutMs: config.timeout * 1000,
       gracefulTimeoutMs: config.gracefulTimeout * 1000,
       abortGraceMs: 1000,
       quickDeadlineMs: Math.min(2000, config.gracefulTimeout * 1000),
+      hooks: arbiterHooksIn(hooks),
     },
   });
 }
 
-export function boot(config: Config, app: string, logger?: Logger): TE.TaskEither<BootError, Subscription> {
+export function boot(input: BootInput, logger?: Logger): TE.TaskEither<BootError, Subscription> {
+  const { config, app } = input;
   const log = logger ?? createLogger({ level: config.logLevel });
+  const hooks = hooksOf(config as unknown as Record<string, unknown>);
   log.log('info', `Starting runicorn ${VERSION}`);
-  process.title = 'runicorn: master';
+  process.title = `runicorn: master [${procNameOf(config, app)}]`;
+  applyRawEnv(config.rawEnv, process.env);
+  const signals = input.signals ?? bufferSignals();
   return pipe(
-    bindListeners(config, log),
-    TE.map((listeners) => start(config, app, log, listeners)),
+    TE.tryCatch(
+      async () => {
+        if (config.pidfile) createPidfile(config.pidfile, process.pid);
+      },
+      (err) => {
+        log.log('error', (err as Error).message);
+        return new BootError((err as Error).message, ExitCode.Config);
+      },
+    ),
+    // onStarting runs before the sockets are bound, and is awaited (Gunicorn's order).
+    TE.chain(() => TE.fromTask(() => runHook(hooks, 'onStarting', log, [{ pid: process.pid, config, workers: [], log: hookLog(log) }]))),
+    TE.chain(() => bindListeners(config, log)),
+    TE.orElseFirst(() => TE.fromIO(() => {
+      signals.release();
+      if (config.pidfile) removePidfile(config.pidfile, process.pid);
+    })),
+    TE.map((listeners) => start(input, log, hooks, listeners, signals.signal$)),
   );
 }

@@ -1,36 +1,66 @@
 #!/usr/bin/env node
 /**
- * `runicorn [OPTIONS] APP`: parse, validate, bind, run. The only place that prints a boot error
- * and picks the exit code.
+ * `runicorn [OPTIONS] [APP]`: load the configuration from every source, then print it, check it,
+ * or serve. The only place that prints a boot error and picks the exit code.
  *
  * @example
  * $ runicorn -w 4 -b :8000 app.mjs:app
  */
 import * as E from 'fp-ts/Either';
+import { AppLoadError, loadApp } from '../effects/load-app';
 import { ExitCode } from '../streams/exit-codes';
+import { bufferSignals } from '../effects/run-arbiter';
 import { boot } from './boot';
 import { BootError } from './config-error';
-import { EarlyExit, parseArgs } from './parse-args';
+import { loadConfig, type LoadedConfig } from './load-config';
+import { EarlyExit } from './parse-args';
+import { printConfig } from './show-config';
 
-function die(error: BootError): never {
-  process.stderr.write(`runicorn: ${error.message}\n`);
-  process.exit(error.exitCode);
+function die(message: string, code: number): never {
+  process.stderr.write(`runicorn: ${message}\n`);
+  process.exit(code);
+}
+
+/** Import the app in the arbiter: for --check-config and --preload. */
+async function tryLoadApp(loaded: LoadedConfig, app: string): Promise<string | undefined> {
+  try {
+    await loadApp(app, { cwd: process.cwd(), kind: loaded.config.appKind });
+    return undefined;
+  } catch (err) {
+    return err instanceof AppLoadError ? err.message : `cannot load app "${app}": ${String(err)}`;
+  }
 }
 
 async function main(): Promise<void> {
-  const parsed = parseArgs(process.argv.slice(2), process.env);
-  if (E.isLeft(parsed)) {
-    if (parsed.left instanceof EarlyExit) {
-      process.stdout.write(parsed.left.output);
+  // First thing: a TERM that arrives while the config loads stops the server cleanly.
+  const signals = bufferSignals();
+  const result = await loadConfig(process.argv.slice(2), process.env)();
+  if (E.isLeft(result)) {
+    if (result.left instanceof EarlyExit) {
+      process.stdout.write(result.left.output);
       process.exit(ExitCode.Ok);
     }
-    die(parsed.left);
+    die(result.left.message, (result.left as BootError).exitCode);
   }
-  const { config, app } = parsed.right;
-  if (!app) die(new BootError('no application given (usage: runicorn [OPTIONS] APP, e.g. runicorn app.mjs:app)'));
-  const result = await boot(config, app)();
+  const loaded = result.right;
+  for (const warning of loaded.warnings) process.stderr.write(`runicorn: warning: ${warning}\n`);
+  const { config, app } = loaded;
+
+  if (config.printConfig) process.stdout.write(printConfig(config));
+  if (config.printConfig || config.checkConfig) {
+    if (!app) die('no application given (usage: runicorn [OPTIONS] APP, or `app` in the config file)', ExitCode.Config);
+    const failure = await tryLoadApp(loaded, app);
+    if (failure) die(failure, ExitCode.Config);
+    process.exit(ExitCode.Ok);
+  }
+  if (!app) die('no application given (usage: runicorn [OPTIONS] APP, e.g. runicorn app.mjs:app)', ExitCode.Config);
+  if (config.preloadApp) {
+    const failure = await tryLoadApp(loaded, app);
+    if (failure) die(failure, ExitCode.AppLoadError);
+  }
+  const running = await boot({ config, app, configFile: loaded.configFile, signals })();
   // A bind failure is already in the log as one line; just leave with its code.
-  if (E.isLeft(result)) process.exit(result.left.exitCode);
+  if (E.isLeft(running)) process.exit(running.left.exitCode);
 }
 
 main().catch((err: unknown) => {

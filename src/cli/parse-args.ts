@@ -1,22 +1,23 @@
 /**
- * The command line, generated from the settings registry, decoded into a typed `Config`.
+ * A command line (the real one, or `RUNICORN_CMD_ARGS` split like a shell would), parsed against
+ * the settings registry into raw values by setting name.
  *
- * Every value, whether from a flag or from a default read from the environment, goes through its
- * setting's codec; the first bad one becomes one line naming the flag, the source and the value.
+ * Nothing is decoded here: values keep the form they were given in, so that precedence can pick
+ * the winning source first and the error can then name that source. Unknown flags are errors.
  *
  * @example
- * parseArgs(['-w', '2', 'app.mjs'], process.env) // right({ config, app: 'app.mjs' })
+ * parseArgs(['-w', '2', 'app.mjs'], '') // right({ values: { workers: '2' }, app: 'app.mjs' })
  */
 import { Command, CommanderError, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { firstReason } from '../streams/codecs';
 import { ExitCode } from '../streams/exit-codes';
 import { BootError } from './config-error';
-import { flagOf, settings, type Config, type Setting, type SettingName } from './settings';
+import { allSettings, type SettingName } from './settings/index';
+import type { Setting } from './settings/setting';
 import { VERSION } from './version';
 
-export interface ParsedArgs {
-  readonly config: Config;
+export interface ArgsLayer {
+  readonly values: Partial<Record<SettingName, unknown>>;
   readonly app: string | undefined;
 }
 
@@ -27,72 +28,71 @@ export class EarlyExit extends Error {
   }
 }
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+const collect = (value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value];
 
-/** The program, and the name commander stores each setting's value under. */
-function buildProgram(): { program: Command; attribute: Map<SettingName, string> } {
-  const attribute = new Map<SettingName, string>();
+/** Commander allows one short and one long flag per option; further spellings become hidden aliases. */
+function optionsFor(key: SettingName, s: Setting<unknown>): Option[] {
+  if (s.flags.length === 0) return []; // config-file only (hooks, dictionaries)
+  const short = s.flags.filter((f) => /^-[^-]/.test(f));
+  const long = s.flags.filter((f) => f.startsWith('--'));
+  const spellings = [[...short.slice(0, 1), long[0]].filter(Boolean).join(', '), ...long.slice(1)];
+  return spellings.map((flags, i) => {
+    const value = s.arity === 'switch' ? '' : s.arity === 'optional' ? ` [${s.metavar ?? 'VALUE'}]` : ` <${s.metavar ?? 'VALUE'}>`;
+    // A lone `--no-x` is a switch of its own here, not commander's negation of `--x`.
+    const option = new Option(`${flags}${value}`, s.doc.split('\n')[0]);
+    if (s.arity === 'list') option.argParser(collect);
+    if (i > 0) option.hideHelp();
+    // Each spelling stores under its own name: `--control-socket` and `--no-control-socket` would
+    // otherwise share commander's attribute `controlSocket`.
+    const attribute = `${key}$${i}`;
+    option.attributeName = () => attribute;
+    return option;
+  });
+}
+
+function buildProgram(): { program: Command; owner: Map<string, SettingName> } {
+  const owner = new Map<string, SettingName>();
   const program = new Command('runicorn')
-    .usage('[OPTIONS] APP')
+    .usage('[OPTIONS] [APP]')
     .description('Serve a Node web app from pre-forked worker processes.')
-    .argument('[APP]', 'module[:export], module:factory(args…), e.g. app.mjs:app')
+    .argument('[APP]', 'module[:export] or module:factory(args…), e.g. app.mjs:app')
     .version(VERSION, '-v, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help and exit')
-    .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  for (const [key, s] of Object.entries(settings) as [SettingName, Setting<unknown>][]) {
-    const option = new Option(`${s.flags.join(', ')} <${s.metavar ?? 'VALUE'}>`, s.doc);
-    if (s.repeatable) option.argParser(collect);
-    attribute.set(key, option.attributeName());
-    program.addOption(option);
+    .exitOverride();
+  for (const [key, s] of allSettings()) {
+    for (const option of optionsFor(key, s)) {
+      owner.set(option.attributeName(), key);
+      program.addOption(option);
+    }
   }
-  return { program, attribute };
+  return { program, owner };
 }
 
-function decode<A>(s: Setting<A>, raw: unknown, source: string): E.Either<BootError, A> {
-  const result = s.codec.decode(raw);
-  if (E.isRight(result)) return E.right(result.right);
-  const shown = Array.isArray(raw) ? raw.join(' ') : String(raw);
-  const why = firstReason(result.left);
-  const detail = why ? ` (${why})` : '';
-  return E.left(new BootError(`${flagOf(s)}${source} must be ${s.codec.expected}, got "${shown}"${detail}`));
-}
-
-/** Parse `argv` (without `node` and the script) against the registry. */
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): E.Either<BootError | EarlyExit, ParsedArgs> {
-  const { program, attribute } = buildProgram();
+/** Parse `argv` (without `node` and the script); `source` names it in errors ('' for the real command line). */
+export function parseArgs(argv: readonly string[], source: string): E.Either<BootError | EarlyExit, ArgsLayer> {
+  const { program, owner } = buildProgram();
   let output = '';
   program.configureOutput({ writeOut: (s) => (output += s), writeErr: () => {} });
   try {
     program.parse([...argv], { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return E.left(new EarlyExit(output));
-      return E.left(new BootError(err.message.replace(/^error: /, ''), ExitCode.Config));
-    }
-    throw err;
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === 0) return E.left(new EarlyExit(output));
+    const where = source ? ` (in ${source})` : '';
+    const oneLine = err.message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+    return E.left(new BootError(`${oneLine}${where}`, ExitCode.Config));
   }
   const opts = program.opts<Record<string, unknown>>();
-  const given: Partial<Record<SettingName, unknown>> = {};
-  for (const [key, attr] of attribute) if (opts[attr] !== undefined) given[key] = opts[attr];
-  return E.map((config: Config) => ({ config, app: program.args[0] }))(decodeConfig(given, env, ''));
-}
-
-/**
- * Decode given values (by setting name) over the defaults; `source` is said after the flag in
- * errors, e.g. `' (from serve())'`.
- */
-export function decodeConfig(
-  given: Partial<Record<SettingName, unknown>>, env: NodeJS.ProcessEnv, source: string,
-): E.Either<BootError, Config> {
-  const values: Record<string, unknown> = {};
-  for (const [key, s] of Object.entries(settings) as [SettingName, Setting<unknown>][]) {
-    const fallback = s.default(env);
-    const result = given[key] !== undefined
-      ? decode(s, given[key], source)
-      : decode(s, fallback.value, fallback.env ? ` (from ${fallback.env})` : ' (default)');
-    if (E.isLeft(result)) return result;
-    values[key] = result.right;
+  const values: Partial<Record<SettingName, unknown>> = {};
+  const settingsByKey = new Map(allSettings());
+  for (const [attribute, key] of owner) {
+    if (program.getOptionValueSource(attribute) !== 'cli') continue;
+    const s = settingsByKey.get(key) as Setting<unknown>;
+    const raw = opts[attribute];
+    const value = (s.arity === 'switch' || s.arity === 'optional') && (raw === true || raw === false)
+      ? (s.switchValue ?? true)
+      : raw;
+    values[key] = s.arity === 'list' && Array.isArray(values[key]) ? [...(values[key] as unknown[]), ...(value as unknown[])] : value;
   }
-  return E.right(values as Config);
+  return E.right({ values, app: program.args[0] });
 }

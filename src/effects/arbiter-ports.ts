@@ -8,7 +8,7 @@
  * const event$ = interpretArbiter(ports, asyncScheduler)(command$);
  */
 import {
-  catchError, EMPTY, ignoreElements, merge, mergeMap, Observable, of, tap, type SchedulerLike,
+  catchError, concatMap, defer, EMPTY, ignoreElements, merge, mergeMap, Observable, of, share, tap, type SchedulerLike,
 } from 'rxjs';
 import type { Command, LogLevel } from '../streams/commands';
 import { workerSpawnFailed, type ArbiterEvent } from '../streams/events';
@@ -21,6 +21,8 @@ export interface ArbiterPorts {
   spawn(id: number): Observable<ArbiterEvent>;
   kill(pid: number, signal: Signal): void;
   closeListeners(): void;
+  /** Run a server hook; resolves when it is done. Failures are the port's to log. */
+  callHook(command: Extract<Command, { type: 'CallHook' }>): Promise<void>;
   log(level: LogLevel, message: string): void;
   exit(code: number): void;
 }
@@ -28,16 +30,24 @@ export interface ArbiterPorts {
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
-  return (command$: Observable<Command>): Observable<ArbiterEvent> =>
-    merge(
+  return (command$: Observable<Command>): Observable<ArbiterEvent> => {
+    // Hooks, spawns and exit keep their order: a spawn waits for the preFork hook before it,
+    // and the process exits only after onExit has run.
+    const ordered$ = command$.pipe(
+      ofType('CallHook', 'SpawnWorker', 'Exit'),
+      concatMap((c) => (c.type === 'CallHook'
+        ? defer(() => ports.callHook(c)).pipe(ignoreElements(), catchError(() => EMPTY))
+        : of(c))),
+      share(),
+    );
+    return merge(
       timers(scheduler)(command$),
-      command$.pipe(
+      ordered$.pipe(
         ofType('SpawnWorker'),
         // Catch inside: one failed spawn becomes an event, it never ends the loop.
         mergeMap((c) => ports.spawn(c.id).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorText(err)))))),
       ),
-      command$.pipe(
-        ofType('KillWorker', 'CloseListeners', 'Log', 'Exit'),
+      merge(command$.pipe(ofType('KillWorker', 'CloseListeners', 'Log')), ordered$.pipe(ofType('Exit'))).pipe(
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
@@ -52,4 +62,5 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         catchError(() => EMPTY),
       ),
     );
+  };
 }

@@ -6,7 +6,9 @@
  * @example
  * runArbiter({ settings, ports: livePorts({ spawn: spawnOptions, logger, listeners }) });
  */
+import type { WorkerRecord } from '../streams/arbiter-state';
 import type { ArbiterPorts } from './arbiter-ports';
+import { hookLog, runHook, type Hooks } from './hook-runner';
 import { closeListeners, unlinkUnixSockets, type Listener } from './listeners';
 import type { Logger } from './logger';
 import { spawnWorker, type SpawnOptions } from './spawn-worker';
@@ -15,10 +17,24 @@ export interface LivePortsOptions {
   readonly spawn: SpawnOptions;
   readonly logger: Logger;
   readonly listeners: readonly Listener[];
+  readonly hooks: Hooks;
+  /** The resolved configuration, as hooks see it (`arbiter.config`). */
+  readonly config: unknown;
+  /** Run just before the process exits (pidfile removal). */
+  readonly beforeExit?: () => void;
 }
 
+/** A worker as hooks see it. */
+export const workerView = (w: WorkerRecord) => ({ pid: w.pid, age: w.id, booted: w.booted, aborted: w.aborted });
+
 export function livePorts(options: LivePortsOptions): ArbiterPorts {
+  const log = hookLog(options.logger);
   return {
+    callHook(c) {
+      const arbiter = { pid: process.pid, config: options.config, workers: c.workers.map(workerView), log };
+      const args = c.worker ? [arbiter, workerView(c.worker), ...c.args] : [arbiter, ...c.args];
+      return runHook(options.hooks, c.hook, options.logger, args);
+    },
     spawn: (id) => spawnWorker(id, options.spawn),
     kill(pid, signal) {
       try {
@@ -31,6 +47,7 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     log: (level, message) => options.logger.log(level, message),
     exit(code) {
       unlinkUnixSockets(options.listeners);
+      options.beforeExit?.();
       process.exit(code);
     },
   };

@@ -4,10 +4,10 @@
  * @example
  * runArbiter({ settings, ports }); // spawns, supervises, exits through ports.exit
  */
-import { asyncScheduler, merge, of, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, merge, of, ReplaySubject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { arbiter } from '../streams/arbiter';
 import { initialState, type ArbiterSettings } from '../streams/arbiter-state';
-import { started } from '../streams/events';
+import { started, type ArbiterEvent } from '../streams/events';
 import { feedback } from '../streams/feedback';
 import { ARBITER_SIGNALS } from '../streams/signals';
 import { interpretArbiter, type ArbiterPorts } from './arbiter-ports';
@@ -17,12 +17,24 @@ export interface RunArbiterOptions {
   readonly settings: ArbiterSettings;
   readonly ports: ArbiterPorts;
   readonly scheduler?: SchedulerLike;
+  /** Signals, from handlers installed early in boot (see `bufferSignals`); live handlers if absent. */
+  readonly signal$?: Observable<ArbiterEvent>;
+}
+
+/**
+ * Install the arbiter's signal handlers now and keep what arrives until the loop runs: a TERM
+ * sent while the sockets are being bound must stop the server, not kill it with Node's default.
+ */
+export function bufferSignals(): { readonly signal$: Observable<ArbiterEvent>; readonly release: () => void } {
+  const buffer = new ReplaySubject<ArbiterEvent>();
+  const handlers = signalEvents(ARBITER_SIGNALS).subscribe(buffer);
+  return { signal$: buffer, release: () => handlers.unsubscribe() };
 }
 
 export function runArbiter(options: RunArbiterOptions): Subscription {
   const scheduler = options.scheduler ?? asyncScheduler;
   // Signal handlers go in before Started, so a TERM during the first spawns is never lost.
-  const external$ = merge(signalEvents(ARBITER_SIGNALS), of(started()));
+  const external$ = merge(options.signal$ ?? signalEvents(ARBITER_SIGNALS), of(started()));
   return feedback(arbiter(initialState(options.settings)), interpretArbiter(options.ports, scheduler))(external$)
     .subscribe({ error: (err) => options.ports.log('critical', `Arbiter loop failed: ${String(err)}`) });
 }

@@ -23,13 +23,22 @@ export interface SpawnOptions {
   readonly nodeArgs: readonly string[];
   /** The arbiter's listening fds, in order. */
   readonly fds: readonly number[];
-  readonly worker: Omit<WorkerOptions, 'listenerFds'>;
+  readonly worker: Omit<WorkerOptions, 'listenerFds' | 'id' | 'maxRequests'>;
+  readonly maxRequests: number;
+  /** Added to maxRequests per worker: a random 0..jitter, so workers do not all restart at once. */
+  readonly maxRequestsJitter: number;
   readonly env: NodeJS.ProcessEnv;
 }
 
 export function spawnWorker(id: number, options: SpawnOptions): Observable<ArbiterEvent> {
   return new Observable<ArbiterEvent>((subscriber) => {
-    const worker: WorkerOptions = { ...options.worker, listenerFds: options.fds.map((_, i) => 3 + i) };
+    const jitter = options.maxRequests > 0 ? Math.floor(Math.random() * (options.maxRequestsJitter + 1)) : 0;
+    const worker: WorkerOptions = {
+      ...options.worker,
+      id,
+      maxRequests: options.maxRequests > 0 ? options.maxRequests + jitter : 0,
+      listenerFds: options.fds.map((_, i) => 3 + i),
+    };
     const child = spawn(process.execPath, [...options.nodeArgs, options.entry], {
       cwd: options.worker.cwd,
       env: { ...options.env, [WORKER_ENV]: encodeWorkerOptions(worker) },

@@ -23,6 +23,16 @@ export interface WorkerOptions {
   /** How often to tell the arbiter this worker's event loop still turns. */
   readonly heartbeatMs: number;
   readonly logLevel: LogLevel;
+  /** The arbiter's number for this worker (Gunicorn's `age`). */
+  readonly id: number;
+  /** Requests before the worker drains and exits to be replaced (jitter already added); 0 = never. */
+  readonly maxRequests: number;
+  /** Shown in the process title: `runicorn: worker [name]`. */
+  readonly procName: string;
+  /** The config file to load the worker-side hooks from. */
+  readonly configFile: string | undefined;
+  /** The resolved settings that survive JSON (functions are left out), for hooks' `config`. */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 export const WORKER_ENV = 'RUNICORN_WORKER';

@@ -4,6 +4,7 @@
  * @example
  * const s0 = initialState({ workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 30_000 });
  */
+import type { ArbiterHook } from './commands';
 
 /** One worker as the arbiter knows it. `pid` is undefined between the spawn command and the spawn. */
 export interface WorkerRecord {
@@ -31,6 +32,8 @@ export interface ArbiterSettings {
   readonly abortGraceMs: number;
   /** Deadline for workers once a quick shutdown interrupts a graceful one. */
   readonly quickDeadlineMs: number;
+  /** The arbiter-side hooks the configuration defines; only these produce `CallHook` commands. */
+  readonly hooks: readonly ArbiterHook[];
 }
 
 export interface Stopping {
@@ -57,6 +60,7 @@ export const defaultSettings: ArbiterSettings = {
   gracefulTimeoutMs: 30_000,
   abortGraceMs: 1_000,
   quickDeadlineMs: 2_000,
+  hooks: [],
 };
 
 /** The state before `Started`: no workers, nothing running. */

@@ -7,10 +7,14 @@
  * @example
  * expect(cmds).toContainEqual(killWorker(4242, 'ABRT'));
  */
+import type { WorkerRecord } from './arbiter-state';
 import type { ArbiterEvent } from './events';
 import type { Signal } from './signals';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
+
+/** Server hooks that run in the arbiter process (the others run in workers). */
+export type ArbiterHook = 'whenReady' | 'preFork' | 'childExit' | 'nworkersChanged' | 'onExit' | 'onReload' | 'preExec';
 
 export type Command =
   | { readonly type: 'SpawnWorker'; readonly id: number }
@@ -18,6 +22,16 @@ export type Command =
   | { readonly type: 'StartTimer'; readonly key: string; readonly ms: number; readonly event: ArbiterEvent }
   | { readonly type: 'CancelTimer'; readonly key: string }
   | { readonly type: 'CloseListeners' }
+  | {
+    readonly type: 'CallHook';
+    readonly hook: ArbiterHook;
+    /** The worker the hook is about (preFork, childExit). */
+    readonly worker: WorkerRecord | undefined;
+    /** Extra arguments (nworkersChanged: new count, old count). */
+    readonly args: readonly unknown[];
+    /** The workers at that moment, for the hook's `arbiter.workers`. */
+    readonly workers: readonly WorkerRecord[];
+  }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'Exit'; readonly code: number };
 
@@ -35,6 +49,13 @@ export const cancelTimer = (key: string): Command => ({ type: 'CancelTimer', key
  * theirs, new connections are refused instead of waiting in a backlog nobody will serve.
  */
 export const closeListeners = (): Command => ({ type: 'CloseListeners' });
+/**
+ * Run the user's server hook `hook` in the arbiter; it is awaited before the commands after it
+ * that must wait (spawns and exit), and a hook that throws is logged, never fatal.
+ */
+export const callHook = (
+  hook: ArbiterHook, workers: readonly WorkerRecord[], worker?: WorkerRecord, args: readonly unknown[] = [],
+): Command => ({ type: 'CallHook', hook, worker, args, workers });
 /** Write a line to the error log. */
 export const log = (level: LogLevel, message: string): Command => ({ type: 'Log', level, message });
 /** End the arbiter process with `code`. */

@@ -14,6 +14,7 @@
  */
 import type { ArbiterState } from './arbiter-state';
 import { log, type Command } from './commands';
+import { hook } from './hooks';
 import { reconcile } from './reconcile';
 import { beginStop, hurryStop } from './shutdown';
 import type { Signal } from './signals';
@@ -27,9 +28,14 @@ const handlers: Partial<Record<Signal, Handler>> = {
   TERM: (s) => (s.phase === 'stopping' ? ignore(s) : beginStop(s, { graceful: true, code: 0 })),
   INT: quick,
   QUIT: quick,
-  TTIN: (s) => (s.phase === 'running' ? reconcile({ ...s, target: s.target + 1 }) : ignore(s)),
-  TTOU: (s) => (s.phase === 'running' && s.target > 1 ? reconcile({ ...s, target: s.target - 1 }) : ignore(s)),
+  TTIN: (s) => (s.phase === 'running' ? resize(s, s.target + 1) : ignore(s)),
+  TTOU: (s) => (s.phase === 'running' && s.target > 1 ? resize(s, s.target - 1) : ignore(s)),
 };
+
+/** A new worker count: tell the nworkersChanged hook, then spawn or retire. */
+function resize(s: ArbiterState, target: number): StepResult {
+  return chain([s, hook(s, 'nworkersChanged', undefined, [target, s.target])], (x) => reconcile({ ...x, target }));
+}
 
 function quick(s: ArbiterState): StepResult {
   return s.phase === 'stopping' ? hurryStop(s) : beginStop(s, { graceful: false, code: 0 });

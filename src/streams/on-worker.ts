@@ -13,6 +13,7 @@ import {
 } from './arbiter-state';
 import { cancelTimer, killWorker, log, startTimer, type Command } from './commands';
 import { heartbeatMissed, killDeadlineElapsed } from './events';
+import { hook } from './hooks';
 import { ExitCode } from './exit-codes';
 import { reconcile } from './reconcile';
 import { beginStop, finishIfDone } from './shutdown';
@@ -87,8 +88,11 @@ export function onWorkerExited(
 ): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, [log('debug', `Reaped unknown process (pid:${pid})`)]];
-  const commands: Command[] = [cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid)), ...describeExit(pid, code, signal)];
   const next = removeWorker(state, w.id);
+  const commands: Command[] = [
+    cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid)), ...describeExit(pid, code, signal),
+    ...hook(next, 'childExit', w),
+  ];
   if (next.phase === 'stopping') return chain([next, commands], finishIfDone);
   const halt = haltReason(w, code);
   if (halt) return chain([next, commands], (s) => beginStop(s, halt));

@@ -10,6 +10,7 @@
  */
 import { newWorker, type ArbiterState } from './arbiter-state';
 import { killWorker, spawnWorker, type Command } from './commands';
+import { hook } from './hooks';
 import type { StepResult } from './step-result';
 
 export function reconcile(state: ArbiterState): StepResult {
@@ -18,8 +19,14 @@ export function reconcile(state: ArbiterState): StepResult {
   const commands: Command[] = [];
   if (active.length < state.target) {
     const fresh = Array.from({ length: state.target - active.length }, (_, i) => newWorker(state.lastId + 1 + i));
-    for (const w of fresh) commands.push(spawnWorker(w.id));
-    return [{ ...state, lastId: state.lastId + fresh.length, workers: state.workers.concat(fresh) }, commands];
+    const next = { ...state, lastId: state.lastId + fresh.length, workers: state.workers.concat(fresh) };
+    // preFork runs (and is awaited) before each spawn, as in Gunicorn, and sees the workers
+    // spawned before it in the same batch (Gunicorn adds each to WORKERS right after its fork).
+    fresh.forEach((w, i) => {
+      const before = { ...state, workers: state.workers.concat(fresh.slice(0, i)) };
+      commands.push(...hook(before, 'preFork', w), spawnWorker(w.id));
+    });
+    return [next, commands];
   }
   if (active.length > state.target) {
     const oldest = new Set(

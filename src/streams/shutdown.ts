@@ -11,6 +11,7 @@
 import { timerKey, type ArbiterState } from './arbiter-state';
 import { cancelTimer, closeListeners, exit, killWorker, log, startTimer, type Command } from './commands';
 import { gracefulTimeoutElapsed } from './events';
+import { hook } from './hooks';
 import type { StepResult } from './step-result';
 
 export interface StopRequest {
@@ -58,6 +59,6 @@ function finish(state: ArbiterState): StepResult {
   const stop = state.stopping ?? { graceful: true, code: 0, reason: undefined, killed: false };
   const commands: Command[] = [cancelTimer(timerKey.graceful), log(stop.code === 0 ? 'info' : 'error', 'Shutting down: Master')];
   if (stop.reason !== undefined) commands.push(log('error', `Reason: ${stop.reason}`));
-  commands.push(exit(stop.code));
+  commands.push(...hook(state, 'onExit'), exit(stop.code));
   return [{ ...state, phase: 'exited', stopping: stop }, commands];
 }

@@ -15,16 +15,26 @@ import {
   onHeartbeat, onHeartbeatMissed, onKillDeadline, onWorkerBooted, onWorkerExited, onWorkerFailed,
   onWorkerSpawned, onWorkerSpawnFailed,
 } from './on-worker';
+import { hook } from './hooks';
 import { reconcile } from './reconcile';
 import { killStragglers } from './shutdown';
-import type { StepResult } from './step-result';
+import { chain, type StepResult } from './step-result';
+
+/** Listeners are up: nworkersChanged(N, null), whenReady, then the first workers (Gunicorn's order). */
+function boot(state: ArbiterState): StepResult {
+  const running: ArbiterState = { ...state, phase: 'running' };
+  return chain(
+    [running, [...hook(running, 'nworkersChanged', undefined, [state.target, null]), ...hook(running, 'whenReady')]],
+    reconcile,
+  );
+}
 
 export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
   // Once Exit was commanded nothing else may happen, whatever arrives late.
   if (state.phase === 'exited') return [state, []];
   switch (event.type) {
     case 'Started':
-      return state.phase === 'idle' ? reconcile({ ...state, phase: 'running' }) : [state, []];
+      return state.phase === 'idle' ? boot(state) : [state, []];
     case 'SignalReceived':
       return onSignal(state, event.signal);
     case 'WorkerSpawned':

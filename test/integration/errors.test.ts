@@ -56,7 +56,8 @@ const badValues: ReadonlyArray<readonly [readonly string[], RegExp, NodeJS.Proce
   [['-t', '-1'], /^runicorn: --timeout must be a number of seconds \(0 or more\), got "-1"$/],
   [['--keep-alive', 'x'], /^runicorn: --keep-alive must be a whole number of 0 or more, got "x"$/],
   [['--app-kind', 'wsgi'], /^runicorn: --app-kind must be one of auto, node, fetch, got "wsgi"$/],
-  [['--no-such-flag'], /^runicorn: unknown option '--no-such-flag'$/],
+  [['--no-such-flag'], /^runicorn: unknown option '--no-such-flag'( \(Did you mean --[\w-]+\?\))?$/],
+  [['--wrokers', '2'], /^runicorn: unknown option '--wrokers' \(Did you mean --workers\?\)$/],
   [[], /^runicorn: --workers \(from WEB_CONCURRENCY\) must be a positive integer, got "many"$/, { WEB_CONCURRENCY: 'many' }],
 ];
 for (const [args, expected, env] of badValues) {

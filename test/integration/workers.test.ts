@@ -6,8 +6,7 @@ import { fixture, get, isAlive, runicorn, until } from '../support/cli';
 test('two workers both answer requests on one port', async (t) => {
   const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', fixture('app.mjs')]);
   const port = await r.port();
-  await r.waitFor(/Booting worker with pid/);
-  await r.waitFor(/Booting worker with pid/, { from: r.lines.findIndex((l) => /Booting worker/.test(l)) + 1 });
+  await r.waitFor(/Booting worker with pid/, { nth: 2 });
   const seen = new Set<string>();
   await until(port, '/', (reply) => {
     seen.add(reply.body);

@@ -26,7 +26,7 @@ export interface Running {
   readonly lines: string[];
   readonly exited: Promise<Exit>;
   /** Resolves with the first line (from the start) matching `re` after `from` lines. */
-  waitFor(re: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
+  waitFor(re: RegExp, options?: { from?: number; timeoutMs?: number; nth?: number }): Promise<RegExpMatchArray>;
   /** The port of the first "Listening at" line. */
   port(): Promise<number>;
   /** Pids of workers that logged "Booting worker with pid". */
@@ -79,12 +79,13 @@ export function runicorn(t: TestContext, args: readonly string[], options: { env
     exited,
     workerPids,
     kill: (signal) => process.kill(proc.pid as number, signal),
-    waitFor(re, { from = 0, timeoutMs = 10_000 } = {}) {
+    waitFor(re, { from = 0, timeoutMs = 10_000, nth = 1 } = {}) {
       return new Promise((res, rej) => {
         const check = () => {
+          let seen = 0;
           for (let i = from; i < lines.length; i++) {
             const m = re.exec(lines[i] as string);
-            if (m) return finish(() => res(m));
+            if (m && ++seen === nth) return finish(() => res(m));
           }
           if (done) finish(() => rej(new Error(`exited before ${re}; log:\n${lines.join('\n')}`)));
         };

@@ -1,97 +1,88 @@
 /**
- * The settings registry: each setting declared once (name, flags, codec, default, doc).
- *
- * The command line is generated from it, and every value from any source is decoded through its
- * codec, so a bad value always gets the same one-line error. Defaults that Gunicorn reads from
- * the environment (`PORT`, `WEB_CONCURRENCY`) say so, and the error then names that variable.
+ * Worker Processes settings: how many workers, of what kind, and their time limits.
  *
  * @example
- * settings.workers.flags // ['-w', '--workers']
+ * workerProcesses.workers.default({ WEB_CONCURRENCY: '4' }) // { value: '4', env: 'WEB_CONCURRENCY' }
  */
-import {
-  BindList, NonNegativeInt, OneOf, PositiveInt, Seconds, type Codec,
-} from '../streams/codecs';
-import type { BindAddress } from '../streams/bind-address';
+import { NonNegativeInt, OneOf, PositiveInt, Seconds } from '../../streams/codecs';
+import { constant, fromEnv, notApplicable, setting, supported } from './setting';
 
-/** Where a default comes from: a constant, or an environment variable Gunicorn also reads. */
-export interface DefaultValue {
-  readonly value: unknown;
-  /** The env var the value was read from, for error messages. */
-  readonly env?: string;
-}
+export const WORKER_CLASSES = ['sync', 'gthread', 'async'] as const;
 
-export interface Setting<A> {
-  readonly name: string;
-  readonly flags: readonly string[];
-  readonly metavar?: string;
-  readonly codec: Codec<A>;
-  readonly default: (env: NodeJS.ProcessEnv) => DefaultValue;
-  /** Given several times on the command line, the values accumulate (like `-b`). */
-  readonly repeatable?: boolean;
-  readonly section: string;
-  readonly doc: string;
-}
-
-const setting = <A>(s: Setting<A>): Setting<A> => s;
-const constant = (value: unknown) => (): DefaultValue => ({ value });
-
-export const LOG_LEVEL_NAMES = ['debug', 'info', 'warning', 'error', 'critical'] as const;
-
-export const settings = {
-  bind: setting<readonly BindAddress[]>({
-    name: 'bind', flags: ['-b', '--bind'], metavar: 'ADDRESS', codec: BindList, repeatable: true,
-    default: (env) => (env.PORT ? { value: [`0.0.0.0:${env.PORT}`], env: 'PORT' } : { value: ['127.0.0.1:8000'] }),
-    section: 'Server Socket',
-    doc: 'The socket to bind: HOST, HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N; repeat for several.',
-  }),
-  backlog: setting({
-    name: 'backlog', flags: ['--backlog'], metavar: 'INT', codec: PositiveInt, default: constant(2048),
-    section: 'Server Socket', doc: 'The maximum number of pending connections (the listen() backlog).',
-  }),
+export const workerProcesses = {
   workers: setting({
-    name: 'workers', flags: ['-w', '--workers'], metavar: 'INT', codec: PositiveInt,
-    default: (env) => (env.WEB_CONCURRENCY ? { value: env.WEB_CONCURRENCY, env: 'WEB_CONCURRENCY' } : { value: 1 }),
-    section: 'Worker Processes', doc: 'The number of worker processes.',
+    name: 'workers', gunicorn: 'workers', flags: ['-w', '--workers'], metavar: 'INT', arity: 'value', codec: PositiveInt,
+    default: fromEnv('WEB_CONCURRENCY', 1), section: 'Worker Processes', support: supported,
+    doc: 'The number of worker processes.',
   }),
   workerClass: setting({
-    name: 'workerClass', flags: ['-k', '--worker-class'], metavar: 'STRING', codec: OneOf(['async'] as const),
-    default: constant('async'), section: 'Worker Processes',
-    doc: 'The worker type. async: many concurrent requests per worker, keep-alive on.',
+    name: 'workerClass', gunicorn: 'worker_class', flags: ['-k', '--worker-class'], metavar: 'STRING', arity: 'value',
+    codec: OneOf(WORKER_CLASSES), default: constant('async'), section: 'Worker Processes', support: supported,
+    doc: 'The worker type: sync, gthread or async.\n\n'
+      + 'sync runs one request at a time and closes every connection (Connection: close); gthread runs up to '
+      + '--threads at a time; async runs up to --worker-connections at a time. Gunicorn\'s default is sync; '
+      + 'runicorn\'s is async, the way Node serves. Gunicorn\'s other classes (gevent, tornado, asgi, class paths) '
+      + 'have no Node meaning.',
+  }),
+  threads: setting({
+    name: 'threads', gunicorn: 'threads', flags: ['--threads'], metavar: 'INT', arity: 'value', codec: PositiveInt,
+    default: constant(1), section: 'Worker Processes', support: supported,
+    doc: 'With -k gthread, the most requests a worker runs at once.',
   }),
   workerConnections: setting({
-    name: 'workerConnections', flags: ['--worker-connections'], metavar: 'INT', codec: PositiveInt,
-    default: constant(1000), section: 'Worker Processes', doc: 'The most requests a worker runs at once.',
+    name: 'workerConnections', gunicorn: 'worker_connections', flags: ['--worker-connections'], metavar: 'INT',
+    arity: 'value', codec: PositiveInt, default: constant(1000), section: 'Worker Processes', support: supported,
+    doc: 'With -k async, the most requests a worker runs at once; more wait their turn.',
+  }),
+  maxRequests: setting({
+    name: 'maxRequests', gunicorn: 'max_requests', flags: ['--max-requests'], metavar: 'INT', arity: 'value',
+    codec: NonNegativeInt, default: constant(0), section: 'Worker Processes', support: supported,
+    doc: 'Restart a worker after it has served this many requests, to contain memory leaks; 0 never restarts.',
+  }),
+  maxRequestsJitter: setting({
+    name: 'maxRequestsJitter', gunicorn: 'max_requests_jitter', flags: ['--max-requests-jitter'], metavar: 'INT',
+    arity: 'value', codec: NonNegativeInt, default: constant(0), section: 'Worker Processes', support: supported,
+    doc: 'Add a random 0 to this many requests to each worker\'s --max-requests, so workers do not all restart at once.',
   }),
   timeout: setting({
-    name: 'timeout', flags: ['-t', '--timeout'], metavar: 'INT', codec: Seconds, default: constant(30),
-    section: 'Worker Processes',
+    name: 'timeout', gunicorn: 'timeout', flags: ['-t', '--timeout'], metavar: 'INT', arity: 'value', codec: Seconds,
+    default: constant(30), section: 'Worker Processes', support: supported,
     doc: 'Workers silent (event loop blocked) for more than this many seconds are killed and restarted; 0 disables.',
   }),
   gracefulTimeout: setting({
-    name: 'gracefulTimeout', flags: ['--graceful-timeout'], metavar: 'INT', codec: Seconds, default: constant(30),
-    section: 'Worker Processes', doc: 'Seconds workers get to finish in-flight requests after TERM, before SIGKILL.',
+    name: 'gracefulTimeout', gunicorn: 'graceful_timeout', flags: ['--graceful-timeout'], metavar: 'INT', arity: 'value',
+    codec: Seconds, default: constant(30), section: 'Worker Processes', support: supported,
+    doc: 'Seconds workers get to finish in-flight requests after TERM, before SIGKILL.',
   }),
   keepalive: setting({
-    name: 'keepalive', flags: ['--keep-alive'], metavar: 'INT', codec: NonNegativeInt, default: constant(2),
-    section: 'Worker Processes', doc: 'Seconds to wait for the next request on a keep-alive connection; 0 disables keep-alive.',
+    name: 'keepalive', gunicorn: 'keepalive', flags: ['--keep-alive'], metavar: 'INT', arity: 'value', codec: NonNegativeInt,
+    default: constant(2), section: 'Worker Processes', support: supported,
+    doc: 'Seconds to wait for the next request on a keep-alive connection; 0 disables keep-alive (sync never keeps alive).',
   }),
-  appKind: setting({
-    name: 'appKind', flags: ['--app-kind'], metavar: 'KIND', codec: OneOf(['auto', 'node', 'fetch'] as const),
-    default: constant('auto'), section: 'Server Mechanics',
-    doc: 'How to call the app: auto-detect, a Node (req, res) listener, or a Fetch handler (request) => Response.',
+  asgiLoop: setting({
+    name: 'asgiLoop', gunicorn: 'asgi_loop', flags: ['--asgi-loop'], metavar: 'STRING', arity: 'value',
+    codec: OneOf(['auto', 'asyncio', 'uvloop'] as const), default: constant('auto'), section: 'Worker Processes',
+    support: notApplicable('it picks a Python asyncio event loop; Node has exactly one, libuv\'s'),
+    doc: 'The event loop of the asgi worker: auto, asyncio or uvloop.',
   }),
-  logLevel: setting({
-    name: 'logLevel', flags: ['--log-level'], metavar: 'LEVEL', codec: OneOf(LOG_LEVEL_NAMES), default: constant('info'),
-    section: 'Logging', doc: 'The granularity of error log output: debug, info, warning, error or critical.',
+  asgiLifespan: setting({
+    name: 'asgiLifespan', gunicorn: 'asgi_lifespan', flags: ['--asgi-lifespan'], metavar: 'STRING', arity: 'value',
+    codec: OneOf(['auto', 'on', 'off'] as const), default: constant('auto'), section: 'Worker Processes',
+    support: notApplicable('it runs ASGI\'s startup/shutdown protocol; Node apps set up as their module loads, and can use '
+      + 'the postWorkerInit and workerExit hooks'),
+    doc: 'Whether the asgi worker runs the ASGI lifespan protocol: auto, on or off.',
+  }),
+  asgiDisconnectGracePeriod: setting({
+    name: 'asgiDisconnectGracePeriod', gunicorn: 'asgi_disconnect_grace_period',
+    flags: ['--asgi-disconnect-grace-period'], metavar: 'INT', arity: 'value', codec: Seconds, default: constant(3),
+    section: 'Worker Processes',
+    support: notApplicable('it cancels an ASGI task after the client leaves; a Node app sees the request\'s close event'),
+    doc: 'Seconds after a client disconnects before its request task is cancelled.',
+  }),
+  httpParser: setting({
+    name: 'httpParser', gunicorn: 'http_parser', flags: ['--http-parser'], metavar: 'STRING', arity: 'value',
+    codec: OneOf(['auto', 'fast', 'python'] as const), default: constant('auto'), section: 'Worker Processes',
+    support: notApplicable('Node always parses HTTP with its built-in llhttp'),
+    doc: 'Which HTTP parser to use: auto, fast (C) or python.',
   }),
 };
-
-export type Settings = typeof settings;
-export type SettingName = keyof Settings;
-type ValueOf<S> = S extends Setting<infer A> ? A : never;
-
-/** The validated configuration: one typed value per setting. */
-export type Config = { readonly [K in SettingName]: ValueOf<Settings[K]> };
-
-/** The long flag, as messages name a setting (`--workers`). */
-export const flagOf = (s: { readonly flags: readonly string[] }): string => s.flags[s.flags.length - 1] as string;

@@ -1,0 +1,52 @@
+/**
+ * The master's pid file, as Gunicorn keeps it: refuse to start over a live pid that is not ours,
+ * write atomically (temp file + rename), and remove it at exit only if it still holds our pid.
+ *
+ * @example
+ * createPidfile('/run/app.pid', process.pid); … removePidfile('/run/app.pid', process.pid);
+ */
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+const readPid = (path: string): number | undefined => {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Write `pid` to `path`; throws an Error with a one-line reason when another live process owns it. */
+export function createPidfile(path: string, pid: number): void {
+  const old = readPid(path);
+  if (old !== undefined && old !== pid && alive(old)) {
+    throw new Error(`Already running on PID ${old} (or pid file '${path}' is stale)`);
+  }
+  const tmp = join(dirname(path), `.${basename(path)}.${pid}.tmp`);
+  try {
+    writeFileSync(tmp, `${pid}\n`, { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (err) {
+    throw new Error(`cannot write pid file '${path}': ${(err as Error).message}`);
+  }
+}
+
+/** Remove `path` if it still holds `pid` (a successor may have replaced it). */
+export function removePidfile(path: string, pid: number): void {
+  if (readPid(path) !== pid) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
