@@ -26,7 +26,7 @@
  * servers, load, CPU accounting, report) serve only this run; it reads top to bottom.
  *
  * @example
- * npm run bench                                  # 3 rounds × 2 modes × 2 servers, 5 s each
+ * npm run bench                                  # 5 rounds × 2 modes × 2 servers, 5 s each
  * npm run bench -- --duration 10 --rounds 5      # or BENCH_DURATION=10 BENCH_ROUNDS=5
  * BENCH_TOOL=autocannon npm run bench            # force autocannon even when wrk is present
  * npm run bench -- --workers 1                   # server-bound: isolates per-request cost
@@ -65,7 +65,7 @@ interface Settings {
 const HELP = `Usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--rounds N]
                         [--workers N] [--threads N] [--tool wrk|autocannon] [--modes keep-alive,close] [--check]
 Every flag has an env twin: BENCH_DURATION (5), BENCH_WARMUP (1), BENCH_CONNECTIONS (64),
-BENCH_ROUNDS (3), BENCH_WORKERS (2), BENCH_THREADS (1, wrk -t), BENCH_TOOL (wrk if on PATH),
+BENCH_ROUNDS (5), BENCH_WORKERS (2), BENCH_THREADS (1, wrk -t), BENCH_TOOL (wrk if on PATH),
 BENCH_MODES (keep-alive,close), BENCH_CHECK (0).`;
 
 function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
@@ -98,7 +98,7 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
     duration: Math.round(num('duration', 5, 1, 120)),
     warmup: Math.round(num('warmup', 1, 0, 30)),
     connections: Math.round(num('connections', 64, 1, 10_000)),
-    rounds: Math.round(num('rounds', 3, 1, 50)),
+    rounds: Math.round(num('rounds', 5, 1, 50)),
     workers: Math.round(num('workers', 2, 1, 64)),
     threads: Math.round(num('threads', 1, 1, 64)),
     tool,

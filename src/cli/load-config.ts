@@ -14,7 +14,7 @@ import { split } from 'shlex';
 import { BootError } from './config-error';
 import { findConfigFile, loadConfigFile } from './config-file';
 import { EarlyExit, parseArgs, type ArgsLayer } from './parse-args';
-import { resolveConfig, type Layer, type Origins } from './resolve-config';
+import { resolveConfig, type Layer, type Origins, type Resolved } from './resolve-config';
 import { allSettings, type Config } from './settings/index';
 import { flagOf } from './settings/setting';
 
@@ -92,10 +92,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): TE.
         { source: CMD_ARGS_ENV, style: 'flag', values: fromEnv.values },
         { source: '', style: 'flag', values: cli.values },
       ];
-      return TE.fromEither<BootError | EarlyExit, ReturnType<typeof resolveConfig> extends E.Either<unknown, infer R> ? R : never>(resolveConfig(layers, env));
+      return TE.fromEither<BootError | EarlyExit, Resolved>(resolveConfig(layers, env));
     }),
-    TE.tap(({ resolved }) => TE.fromEither(resolved.origins.chdir !== 'default' && resolved.origins.chdir !== 'command line'
-      && resolved.origins.chdir !== CMD_ARGS_ENV ? changeDirectory(resolved.config.chdir, resolved.origins.chdir) : E.right(undefined))),
+    // A chdir from the config file applies once the file is read (before the app loads).
+    TE.tap(({ file, resolved }) => TE.fromEither(file && resolved.origins.chdir === file.layer.source
+      ? changeDirectory(resolved.config.chdir, file.layer.source)
+      : E.right(undefined))),
     TE.map(({ cli, fromEnv, file, resolved }) => ({
       config: resolved.config,
       origins: resolved.origins,

@@ -41,10 +41,13 @@ export function decodeSetting<A>(s: Setting<A>, raw: unknown, name: string, sour
   return E.left(new BootError(`${name}${from} must be ${s.codec.expected}, got "${show(raw)}"${why ? ` (${why})` : ''}`));
 }
 
+export interface Resolved {
+  readonly config: Config;
+  readonly origins: Origins;
+}
+
 /** Resolve every setting over `layers` (lowest precedence first). */
-export function resolveConfig(
-  layers: readonly Layer[], env: NodeJS.ProcessEnv,
-): E.Either<BootError, { readonly config: Config; readonly origins: Origins }> {
+export function resolveConfig(layers: readonly Layer[], env: NodeJS.ProcessEnv): E.Either<BootError, Resolved> {
   const values: Record<string, unknown> = {};
   const origins: Record<string, string> = {};
   for (const [key, s] of allSettings()) {

@@ -12,7 +12,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
-  asyncScheduler, concatMap, defer, ignoreElements, merge, Observable, of, tap, type OperatorFunction,
+  asyncScheduler, concatMap, defer, ignoreElements, merge, Observable, of, Subject, tap, type OperatorFunction,
 } from 'rxjs';
 import { ExitCode } from '../streams/exit-codes';
 import { feedback } from '../streams/feedback';
@@ -102,6 +102,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   const external$ = new Observable<WorkerEvent>((subscriber) => {
     const onDisconnect = () => subscriber.next(parentGone());
     process.on('disconnect', onDisconnect);
+    // USR1 is taken so that Node does not start its inspector on it (log reopening comes later).
     // ABRT is caught only when a hook must run on it; otherwise its default action ends the worker at once
     // (a handler would make a blocked worker wait for the SIGKILL that follows).
     const catchAbort = configured.includes('workerAbort') || configured.includes('workerExit');
@@ -112,14 +113,8 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       process.off('disconnect', onDisconnect);
     };
   });
-  const internal$ = new Observable<WorkerEvent>((subscriber) => {
-    booted = () => subscriber.next(listening());
-    allClosed = () => subscriber.next(drained());
-    enough = () => subscriber.next(maxRequestsReached());
-  });
-  let booted = () => {};
-  let allClosed = () => {};
-  let enough = () => {};
+  // What the worker itself notices: listening, last connection closed, max-requests reached.
+  const internal$ = new Subject<WorkerEvent>();
 
   const closeIdle = () => {
     for (const server of servers) server.closeIdleConnections();
@@ -135,7 +130,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
           const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
           if (res && !res.headersSent) res.shouldKeepAlive = false;
         }
-        for (const server of servers) server.close(() => (--toClose === 0 ? allClosed() : undefined));
+        for (const server of servers) server.close(() => (--toClose === 0 ? internal$.next(drained()) : undefined));
         closeIdle();
         return;
       case 'CloseAllConnections':
@@ -215,7 +210,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     next: (ex) => {
       worker.nr += 1;
       if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
-      if (options.maxRequests > 0 && worker.nr === options.maxRequests) enough();
+      if (options.maxRequests > 0 && worker.nr === options.maxRequests) internal$.next(maxRequestsReached());
       // A response that finished on a keep-alive socket leaves it idle: close it while draining.
       if (draining) setImmediate(closeIdle);
     },
@@ -229,5 +224,5 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   }
 
   worker.booted = true;
-  booted();
+  internal$.next(listening());
 }

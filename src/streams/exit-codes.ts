@@ -3,7 +3,7 @@
  * tell a configuration mistake from a broken app without reading the log.
  *
  * @example
- * process.exit(ExitCode.AppLoadError);
+ * exit(ExitCode.AppLoadError); // a command the effects layer carries out
  */
 export const ExitCode = {
   Ok: 0,

@@ -1,11 +1,12 @@
 // Bad input never hurts: one clear line and the right exit code.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fixture, runicorn } from '../support/cli';
+import { CLI, fixture, ROOT, runicorn } from '../support/cli';
 
 test('an app module that does not exist: exit 4 with a one-line reason', async (t) => {
   const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', 'no-such-app.mjs:app']);
@@ -74,4 +75,16 @@ test('no app given: one line, exit 1', async (t) => {
   const r = runicorn(t, ['-w', '1']);
   assert.equal((await r.exited).code, 1);
   assert.match(r.lines[0] as string, /^runicorn: no application given/);
+});
+
+test('-v prints the version and --help lists the flags, both exit 0', () => {
+  const { version } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+  const v = spawnSync(process.execPath, [CLI, '-v'], { encoding: 'utf8' });
+  assert.equal(v.status, 0);
+  assert.equal(v.stdout, `${version}\n`);
+  const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  for (const flag of ['-b, --bind <ADDRESS>', '-w, --workers <INT>', '-c, --config', '--limit-request-field_size', '--print-config']) {
+    assert.ok(help.stdout.includes(flag), `--help mentions ${flag}`);
+  }
 });
