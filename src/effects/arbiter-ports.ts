@@ -31,10 +31,11 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 
 export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
   return (command$: Observable<Command>): Observable<ArbiterEvent> => {
-    // Hooks, spawns and exit keep their order: a spawn waits for the preFork hook before it,
-    // and the process exits only after onExit has run.
+    // Commands are carried out in the order the step gave them, and a hook is awaited before
+    // whatever follows it (as Gunicorn's hooks block): a spawn waits for its preFork, a TERM
+    // for the nworkersChanged before it, the exit for onExit. Only timers run apart.
     const ordered$ = command$.pipe(
-      ofType('CallHook', 'SpawnWorker', 'Exit'),
+      ofType('CallHook', 'SpawnWorker', 'KillWorker', 'CloseListeners', 'Log', 'Exit'),
       concatMap((c) => (c.type === 'CallHook'
         ? defer(() => ports.callHook(c)).pipe(ignoreElements(), catchError(() => EMPTY))
         : of(c))),
@@ -47,7 +48,8 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         // Catch inside: one failed spawn becomes an event, it never ends the loop.
         mergeMap((c) => ports.spawn(c.id).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorText(err)))))),
       ),
-      merge(command$.pipe(ofType('KillWorker', 'CloseListeners', 'Log')), ordered$.pipe(ofType('Exit'))).pipe(
+      ordered$.pipe(
+        ofType('KillWorker', 'CloseListeners', 'Log', 'Exit'),
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
