@@ -17,6 +17,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { BootError } from './config-error';
 import { allSettings, type SettingName } from './settings/index';
 import type { Layer } from './resolve-config';
+import { errorLine } from '../effects/error-text';
 
 export const DEFAULT_CONFIG_FILES = ['runicorn.conf.js', 'runicorn.conf.mjs', 'runicorn.conf.cjs'] as const;
 
@@ -39,8 +40,6 @@ const keyIndex = (): Map<string, SettingName> => {
   return index;
 };
 
-const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
-
 /** Import the file and turn its exports into a layer; warnings list the unknown keys. */
 export async function loadConfigFile(path: string): Promise<{ readonly layer: Layer; readonly warnings: readonly string[] }> {
   const source = basename(path);
@@ -49,13 +48,13 @@ export async function loadConfigFile(path: string): Promise<{ readonly layer: La
   try {
     ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new BootError(`cannot load config file ${path}: ${firstLine(err)}`);
+    throw new BootError(`cannot load config file ${path}: ${errorLine(err)}`);
   }
   let exported: unknown = 'default' in ns ? ns.default : ns;
   try {
     if (typeof exported === 'function') exported = await (exported as () => unknown)();
   } catch (err) {
-    throw new BootError(`config file ${source}: its exported function failed: ${firstLine(err)}`);
+    throw new BootError(`config file ${source}: its exported function failed: ${errorLine(err)}`);
   }
   if (exported === null || typeof exported !== 'object' || Array.isArray(exported)) {
     throw new BootError(`config file ${source} must export an object (or a function returning one)`);

@@ -4,15 +4,14 @@
  * @example
  * hooksOf(config).whenReady?.(arbiter);
  */
-import type { ArbiterHook } from '../streams/commands';
 import type { Hooks } from '../effects/hook-runner';
+import { ARBITER_HOOKS, type ArbiterHook } from '../streams/commands';
+import { allSettings } from './settings/index';
 
-export const ARBITER_HOOKS: readonly ArbiterHook[] = ['whenReady', 'preFork', 'childExit', 'nworkersChanged', 'onExit', 'onReload', 'preExec'];
-
-export const HOOK_NAMES = [
-  'onStarting', 'onReload', 'whenReady', 'preFork', 'postFork', 'postWorkerInit', 'workerInt', 'workerAbort',
-  'preExec', 'preRequest', 'postRequest', 'childExit', 'workerExit', 'nworkersChanged', 'onExit',
-] as const;
+/** The hooks runicorn calls: the registry's Server Hooks that are supported (sslContext waits for TLS). */
+export const HOOK_NAMES: readonly string[] = allSettings()
+  .filter(([, s]) => s.section === 'Server Hooks' && s.support.state === 'supported')
+  .map(([, s]) => s.name);
 
 /** The hook functions a configuration (or a config-file layer) defines. */
 export function hooksOf(values: Readonly<Record<string, unknown>>): Hooks {

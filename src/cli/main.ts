@@ -15,6 +15,7 @@ import { BootError } from './config-error';
 import { loadConfig, type LoadedConfig } from './load-config';
 import { EarlyExit } from './parse-args';
 import { printConfig } from './show-config';
+import { errorStack } from '../effects/error-text';
 
 function die(message: string, code: number): never {
   process.stderr.write(`runicorn: ${message}\n`);
@@ -64,6 +65,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`runicorn: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(`runicorn: unexpected error: ${errorStack(err)}\n`);
   process.exit(ExitCode.Config);
 });

@@ -14,6 +14,7 @@ import { runWorker } from '../effects/worker-runtime';
 import { ExitCode } from '../streams/exit-codes';
 import { loadConfigFile } from './config-file';
 import { hooksOf } from './hooks';
+import { errorStack } from '../effects/error-text';
 
 async function workerHooks(configFile: string | undefined): Promise<Hooks> {
   if (!configFile) return {};
@@ -27,6 +28,6 @@ process.title = `runicorn: worker [${options.procName}]`;
 workerHooks(options.configFile)
   .then((hooks) => runWorker(options, { hooks }))
   .catch((err: unknown) => {
-    process.stderr.write(`runicorn worker ${process.pid}: boot failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(`runicorn worker ${process.pid}: boot failed: ${errorStack(err)}\n`);
     process.exit(ExitCode.WorkerBootError);
   });

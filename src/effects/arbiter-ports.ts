@@ -15,6 +15,7 @@ import { workerSpawnFailed, type ArbiterEvent } from '../streams/events';
 import { ofType } from '../streams/of-type';
 import type { Signal } from '../streams/signals';
 import { timers } from '../streams/timers';
+import { errorLine } from './error-text';
 
 export interface ArbiterPorts {
   /** Start worker `id`; the stream reports its whole life and completes when it exits. */
@@ -26,8 +27,6 @@ export interface ArbiterPorts {
   log(level: LogLevel, message: string): void;
   exit(code: number): void;
 }
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
   return (command$: Observable<Command>): Observable<ArbiterEvent> => {
@@ -46,7 +45,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
       ordered$.pipe(
         ofType('SpawnWorker'),
         // Catch inside: one failed spawn becomes an event, it never ends the loop.
-        mergeMap((c) => ports.spawn(c.id).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorText(err)))))),
+        mergeMap((c) => ports.spawn(c.id).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorLine(err)))))),
       ),
       ordered$.pipe(
         ofType('KillWorker', 'CloseListeners', 'Log', 'Exit'),
@@ -57,7 +56,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             else if (c.type === 'Log') ports.log(c.level, c.message);
             else ports.exit(c.code);
           } catch (err) {
-            ports.log('error', `${c.type} failed: ${errorText(err)}`);
+            ports.log('error', `${c.type} failed: ${errorLine(err)}`);
           }
         }),
         ignoreElements(),

@@ -10,6 +10,7 @@
  */
 import type { LogLevel } from '../streams/commands';
 import type { Logger } from './logger';
+import { errorStack } from './error-text';
 
 /** Hook functions by camelCase name. */
 export type Hooks = Readonly<Record<string, ((...args: never[]) => unknown) | null | undefined>>;
@@ -32,6 +33,6 @@ export async function runHook(hooks: Hooks, name: string, logger: Logger, args: 
   try {
     await (fn as (...a: readonly unknown[]) => unknown)(...args);
   } catch (err) {
-    logger.log('error', `Hook ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    logger.log('error', `Hook ${name} failed: ${errorStack(err)}`);
   }
 }

@@ -8,10 +8,11 @@
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Logger } from './logger';
+import { errorStack } from './error-text';
 
 export function hookStage<E>(name: string, call: (exchange: E) => unknown, logger: Logger): OperatorFunction<E, E> {
   const failed = (err: unknown) =>
-    logger.log('error', `Hook ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    logger.log('error', `Hook ${name} failed: ${errorStack(err)}`);
   return (source) =>
     new Observable<E>((subscriber) =>
       source.subscribe({

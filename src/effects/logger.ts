@@ -8,13 +8,11 @@
  * const logger = createLogger({ level: 'info' });
  * logger.log('info', 'Listening at: http://127.0.0.1:8000 (1234)');
  */
-import type { LogLevel } from '../streams/commands';
+import { LOG_LEVELS, type LogLevel } from '../streams/commands';
 
 export interface Logger {
   log(level: LogLevel, message: string): void;
 }
-
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warning', 'error', 'critical'];
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
 

@@ -31,6 +31,7 @@ import { AppLoadError, loadApp } from './load-app';
 import { createLogger, type Logger } from './logger';
 import { signalsOf } from './signal-events';
 import type { WorkerMessage, WorkerOptions } from './worker-options';
+import { errorLine, errorStack } from './error-text';
 
 export type NodeExchange = Exchange<IncomingMessage, ServerResponse>;
 
@@ -49,7 +50,6 @@ const send = (message: WorkerMessage): Promise<void> =>
     process.send(message, undefined, {}, () => resolve());
   });
 
-const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 
 async function fail(logger: Logger, code: number, reason: string, exitHook: () => Promise<void>): Promise<never> {
   logger.log('debug', reason);
@@ -169,11 +169,11 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     app = await loadApp(options.app, {
       cwd: options.cwd,
       kind: options.appKind,
-      onError: (error) => logger.log('error', `Error handling request: ${error instanceof Error ? error.stack : String(error)}`),
+      onError: (error) => logger.log('error', `Error handling request: ${errorStack(error)}`),
     });
   } catch (err) {
     if (err instanceof AppLoadError) return fail(logger, ExitCode.AppLoadError, err.message, exitHook);
-    return fail(logger, ExitCode.AppLoadError, `cannot load app "${options.app}": ${oneLine(err)}`, exitHook);
+    return fail(logger, ExitCode.AppLoadError, `cannot load app "${options.app}": ${errorLine(err)}`, exitHook);
   }
 
   await runHook(hooks, 'postWorkerInit', logger, [worker]);
@@ -198,7 +198,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     };
   });
   const onError = (error: unknown, ex: NodeExchange) =>
-    logger.log('error', `Error handling request ${ex.req.method ?? ''} ${ex.req.url ?? ''}: ${error instanceof Error ? error.stack : String(error)}`);
+    logger.log('error', `Error handling request ${ex.req.method ?? ''} ${ex.req.url ?? ''}: ${errorStack(error)}`);
   const preRequest = hooks.preRequest;
   const postRequest = hooks.postRequest;
   const stages = [
@@ -220,7 +220,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   try {
     await listenAll(servers, options.listenerFds, options.backlog);
   } catch (err) {
-    return fail(logger, ExitCode.WorkerBootError, `Worker failed to listen: ${oneLine(err)}`, exitHook);
+    return fail(logger, ExitCode.WorkerBootError, `Worker failed to listen: ${errorLine(err)}`, exitHook);
   }
 
   worker.booted = true;

@@ -11,10 +11,13 @@ import type { WorkerRecord } from './arbiter-state';
 import type { ArbiterEvent } from './events';
 import type { Signal } from './signals';
 
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
+/** Error-log levels, least severe first. */
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Server hooks that run in the arbiter process (the others run in workers). */
-export type ArbiterHook = 'whenReady' | 'preFork' | 'childExit' | 'nworkersChanged' | 'onExit' | 'onReload' | 'preExec';
+export const ARBITER_HOOKS = ['whenReady', 'preFork', 'childExit', 'nworkersChanged', 'onExit', 'onReload', 'preExec'] as const;
+export type ArbiterHook = (typeof ARBITER_HOOKS)[number];
 
 export type Command =
   | { readonly type: 'SpawnWorker'; readonly id: number }

@@ -51,5 +51,4 @@ export type Config = { readonly [K in SettingName]: ValueOf<Settings[K]> };
 export const allSettings = (): ReadonlyArray<readonly [SettingName, Setting<unknown>]> =>
   Object.entries(settings) as unknown as ReadonlyArray<readonly [SettingName, Setting<unknown>]>;
 
-export { LOG_LEVEL_NAMES } from './logging';
 export { flagOf, type Section, type Setting } from './setting';

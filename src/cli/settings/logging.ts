@@ -8,8 +8,8 @@ import {
   Bool, CommaList, FilePath, JsonObject, NonEmptyString, OneOf, OrNull, StatsdAddress, SyslogAddress, Text,
 } from '../../streams/codecs';
 import { constant, notApplicable, planned, setting, supported } from './setting';
+import { LOG_LEVELS } from '../../streams/commands';
 
-export const LOG_LEVEL_NAMES = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 
 export const SYSLOG_FACILITIES = [
   'auth', 'authpriv', 'cron', 'daemon', 'ftp', 'kern', 'lpr', 'mail', 'news', 'security', 'syslog', 'user', 'uucp',
@@ -51,7 +51,7 @@ export const logging = {
   }),
   logLevel: setting({
     name: 'logLevel', gunicorn: 'loglevel', flags: ['--log-level'], metavar: 'LEVEL', arity: 'value',
-    codec: OneOf(LOG_LEVEL_NAMES), default: constant('info'), section: 'Logging', support: supported,
+    codec: OneOf(LOG_LEVELS), default: constant('info'), section: 'Logging', support: supported,
     doc: 'The granularity of error log output: debug, info, warning, error or critical.',
   }),
   captureOutput: setting({
