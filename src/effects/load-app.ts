@@ -194,7 +194,7 @@ function pickExport(ns: Namespace, spec: AppSpec, module: ResolvedModule, kind: 
 
 /** Follows a dotted attribute; a first segment missing from `ns` is looked up on `module.exports`. */
 function walk(ns: Namespace, attribute: string, module: ResolvedModule): E.Either<string, Picked> {
-  const [first, ...rest] = attribute.split('.');
+  const [first = '', ...rest] = attribute.split('.');
   const exports = ns.default;
   const fromDefault = !(first in ns) && isObjectLike(exports) && first in exports;
   let owner: unknown = fromDefault ? exports : undefined;
@@ -356,16 +356,17 @@ function throwLocation(error: unknown, module: ResolvedModule): string {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return '';
   const lines = error.stack.split('\n');
   if (error instanceof SyntaxError) {
-    const head = /^(.+:\d+)$/.exec(lines[0]);
-    if (head !== null) return ` (at ${head[1]})`;
+    const head = /^(.+:\d+)$/.exec(lines[0] ?? '');
+    if (head !== null) return ` (at ${head[1] ?? ''})`;
     if (module.file === undefined) return '';
     const checked = syntaxCheck(module.file);
     if (checked === 'parses') return ` (in a module that ${module.display} imports)`;
     return checked === undefined ? '' : ` (at ${checked})`;
   }
   const frame = lines.map((line) => /^\s+at (?:.* \()?((?:file:\/\/|\/)[^)]+?)(:\d+:\d+)\)?$/.exec(line)).find((m) => m != null);
-  if (frame == null) return '';
-  return ` (at ${frame[1].startsWith('file:') ? fileURLToPath(frame[1]) : frame[1]}${frame[2]})`;
+  const [, where = '', position = ''] = frame ?? [];
+  if (where === '') return '';
+  return ` (at ${where.startsWith('file:') ? fileURLToPath(where) : where}${position})`;
 }
 
 /** `file:line` of the syntax error in `file`, `'parses'` when there is none, or undefined. */
@@ -382,7 +383,7 @@ function typeScriptHint(error: unknown): string {
     : '';
 }
 
-const firstLine = (text: string): string => text.split('\n', 1)[0].trim();
+const firstLine = (text: string): string => (text.split('\n', 1)[0] ?? '').trim();
 
 const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ');
 

@@ -144,7 +144,7 @@ class LiteralParser {
 
   private value(): unknown {
     this.skipSpace();
-    const ch = this.text[this.pos];
+    const ch = this.text[this.pos] ?? '';
     if (this.pos >= this.end) this.fail(`expected a value, found ${this.found()}`);
     if (ch === '"' || ch === "'") return this.string();
     if (ch === '[') return this.array();
@@ -246,7 +246,7 @@ class LiteralParser {
   }
 
   private skipSpace(): void {
-    while (this.pos < this.end && /\s/.test(this.text[this.pos])) this.pos++;
+    while (this.pos < this.end && /\s/.test(this.text[this.pos] ?? '')) this.pos++;
   }
 
   private fail(reason: string): never {
