@@ -99,7 +99,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): TE.
       ? changeDirectory(resolved.config.chdir, file.layer.source)
       : E.right(undefined))),
     TE.map(({ cli, fromEnv, file, resolved }) => ({
-      config: resolved.config,
+      // A config file found by its default name is the one in use: --print-config shows it.
+      config: file && resolved.config.config === null ? { ...resolved.config, config: file.path } : resolved.config,
       origins: resolved.origins,
       app: cli.app ?? fromEnv.app ?? (resolved.config.app ?? undefined),
       configFile: file?.path,

@@ -7,10 +7,10 @@
  * $ runicorn -w 4 -b :8000 app.mjs:app
  */
 import * as E from 'fp-ts/Either';
-import { AppLoadError, loadApp } from '../effects/load-app';
 import { ExitCode } from '../streams/exit-codes';
 import { bufferSignals } from '../effects/run-arbiter';
 import { boot } from './boot';
+import { checkApp } from './check-app';
 import { BootError } from './config-error';
 import { loadConfig, type LoadedConfig } from './load-config';
 import { EarlyExit } from './parse-args';
@@ -22,14 +22,14 @@ function die(message: string, code: number): never {
   process.exit(code);
 }
 
-/** Import the app in the arbiter: for --check-config and --preload. */
+/** Load the app in a node started like a worker's (for --check-config, --print-config, --preload). */
 async function tryLoadApp(loaded: LoadedConfig, app: string): Promise<string | undefined> {
-  try {
-    await loadApp(app, { cwd: process.cwd(), kind: loaded.config.appKind });
-    return undefined;
-  } catch (err) {
-    return err instanceof AppLoadError ? err.message : `cannot load app "${app}": ${String(err)}`;
-  }
+  const verdict = await checkApp({
+    app, kind: loaded.config.appKind, cwd: process.cwd(), nodeArgs: [...process.execArgv, ...loaded.config.nodeArg],
+  });
+  if (!verdict.ok) return verdict.message;
+  if (verdict.warning) process.stderr.write(`runicorn: warning: ${verdict.warning}\n`);
+  return undefined;
 }
 
 async function main(): Promise<void> {

@@ -26,7 +26,7 @@ export interface Layer {
 export type Origins = Readonly<Record<SettingName, string>>;
 
 function show(raw: unknown): string {
-  if (Array.isArray(raw)) return raw.map(String).join(' ');
+  if (Array.isArray(raw)) return raw.map((item) => (typeof item === 'function' ? show(item) : String(item))).join(' ');
   if (typeof raw === 'function') return `<function ${raw.name || 'anonymous'}>`;
   if (raw !== null && typeof raw === 'object') return JSON.stringify(raw);
   return String(raw);

@@ -50,6 +50,11 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unk
 export interface LoadedApp {
   readonly listener: RequestListener;
   readonly kind: 'node' | 'koa' | 'fastify' | 'fetch';
+  /**
+   * Set when the app loaded but looks wrong: a Node listener that takes no arguments is most
+   * likely a factory named without parentheses (`app.mjs:create` where `create()` was meant).
+   */
+  readonly warning?: string;
 }
 
 /**
@@ -107,7 +112,7 @@ export async function loadApp(spec: string, options: LoadAppOptions): Promise<Lo
     TE.bind('ns', ({ module }) => importModule(module)),
     TE.bind('picked', ({ app, module, ns }) => TE.fromEither(pickExport(ns, app, module, options.kind))),
     TE.chain(({ app, picked }) => (app.args === undefined ? TE.right(picked) : callFactory(picked, app.args, options.kind))),
-    TE.chain((picked) => adapt(picked, options)),
+    TE.chain((picked) => adapt(picked.value, `"${picked.name}" of ${picked.module.display}`, options)),
   )()
     // Only what the steps did not foresee lands here: a getter or Proxy in the exports that
     // throws while being inspected, a file system error other than "not found".
@@ -177,7 +182,19 @@ interface Picked {
 
 const FALLBACKS = ['default', 'app', 'application'];
 
-function pickExport(ns: Namespace, spec: AppSpec, module: ResolvedModule, kind: AppKind): E.Either<string, Picked> {
+/**
+ * A CommonJS module compiled from ESM (`exports.__esModule = true; exports.default = app`, as
+ * tsc, esbuild and tsx emit for a `"type": "commonjs"` project) imports as `ns.default` =
+ * `module.exports`; its real default export is one level down. Other namespaces are unchanged.
+ */
+function unwrapCompiledDefault(ns: Namespace): Namespace {
+  const exports = ns.default;
+  if (!isObjectLike(exports) || exports.__esModule !== true || !('default' in exports)) return ns;
+  return { ...namedOf(exports), default: exports.default };
+}
+
+function pickExport(loaded: Namespace, spec: AppSpec, module: ResolvedModule, kind: AppKind): E.Either<string, Picked> {
+  const ns = unwrapCompiledDefault(loaded);
   if (spec.attribute !== undefined) return walk(ns, spec.attribute, module);
   // CommonJS `exports.app = fn` shows up as `ns.default.app` (and as `ns.app` only when Node's
   // static analysis spotted it), so the nested spellings are candidates too.
@@ -190,6 +207,14 @@ function pickExport(ns: Namespace, spec: AppSpec, module: ResolvedModule, kind: 
   if (found === undefined)
     return E.left(`${module.display} has no default export, nor one named "app" or "application" (${exportList(ns)})`);
   return E.left(`the ${found.name === 'default' ? 'default export' : `export "${found.name}"`} of ${module.display} is not an app: ${notAnApp(found.value, kind)}`);
+}
+
+/** The own enumerable properties of a compiled module's `module.exports`, but its default and marker. */
+function namedOf(exports: unknown): Namespace {
+  if (!isObjectLike(exports)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exports)) if (key !== 'default' && key !== '__esModule') out[key] = value;
+  return out;
 }
 
 /** Follows a dotted attribute; a first segment missing from `ns` is looked up on `module.exports`. */
@@ -251,9 +276,29 @@ function detect(value: unknown, kind: AppKind): O.Option<Detected> {
   return typeof value === 'function' ? O.some({ kind: 'node', listener: value as RequestListener }) : O.none;
 }
 
-function adapt(picked: Picked, options: LoadAppOptions): TE.TaskEither<string, LoadedApp> {
-  const detected = detect(picked.value, options.kind);
-  if (O.isNone(detected)) return TE.left(`"${picked.name}" of ${picked.module.display} is not an app: ${notAnApp(picked.value, options.kind)}`);
+/**
+ * Adapts an app value (a `(req, res)` listener, Express, Koa, Fastify, or a Fetch handler) to a
+ * Node request listener, as `loadApp` does once it has imported the module.
+ *
+ * For code that already holds the app, such as `inject()` in tests. An `AppLoadError` names
+ * `what` the value was when it is not an app.
+ *
+ * @example
+ * const { listener } = await adaptApp(expressApp, { kind: 'auto' });
+ * http.createServer(listener);
+ */
+export async function adaptApp(
+  value: unknown, options: Omit<LoadAppOptions, 'cwd'> & { readonly what?: string },
+): Promise<LoadedApp> {
+  const what = options.what ?? 'the app';
+  const result = await adapt(value, what, { cwd: '', ...options })().catch((error: unknown) => E.left(describeThrown(error)));
+  if (E.isLeft(result)) throw new AppLoadError(what, result.left);
+  return result.right;
+}
+
+function adapt(value: unknown, what: string, options: LoadAppOptions): TE.TaskEither<string, LoadedApp> {
+  const detected = detect(value, options.kind);
+  if (O.isNone(detected)) return TE.left(`${what} is not an app: ${notAnApp(value, options.kind)}`);
   const app = detected.value;
   switch (app.kind) {
     case 'fetch':
@@ -274,17 +319,24 @@ function adapt(picked: Picked, options: LoadAppOptions): TE.TaskEither<string, L
           await app.app.ready();
           return { kind: 'fastify', listener: app.app.routing };
         },
-        (error) => `the Fastify app "${picked.name}" of ${picked.module.display} failed to start: ${describeThrown(error)}`,
+        (error) => `the Fastify app ${what} failed to start: ${describeThrown(error)}`,
       );
     case 'koa':
       return TE.tryCatch(
         async () => ({ kind: 'koa', listener: app.app.callback() }),
-        (error) => `the Koa app "${picked.name}" of ${picked.module.display} failed to build its callback: ${describeThrown(error)}`,
+        (error) => `the Koa app ${what} failed to build its callback: ${describeThrown(error)}`,
       );
     case 'node':
-      return TE.right({ kind: 'node', listener: app.listener });
+      return TE.right(app.listener.length === 0
+        ? { kind: 'node', listener: app.listener, warning: factoryWarning(what) }
+        : { kind: 'node', listener: app.listener });
   }
 }
+
+/** `create` where `create()` was meant: a listener never declares zero parameters. */
+const factoryWarning = (what: string): string =>
+  `${what} takes no arguments, so it looks like a factory rather than a (req, res) listener; `
+  + 'if it returns the app, call it: module:create()';
 
 /**
  * The adapter answers a throwing Fetch handler with a bare 500 and logs nothing, so the error

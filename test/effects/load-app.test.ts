@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AppLoadError, loadApp, type AppKind, type LoadedApp } from '../../src/effects/load-app';
+import { adaptApp, AppLoadError, loadApp, type AppKind, type LoadedApp } from '../../src/effects/load-app';
 
 const repo = path.resolve(__dirname, '../../..');
 let dir = '';
@@ -60,6 +60,17 @@ const fixtures: Readonly<Record<string, string>> = {
   ].join('\n'),
   'fetch-object.mjs': `export default { greeting: 'hi', fetch(request) { return new Response(this.greeting); } };`,
   'bare-name.cjs': `module.exports = (req, res) => res.end('bare name');`,
+  // What tsc emits for `export default app` and `export function create()` in a CommonJS project.
+  'compiled.cjs': [
+    `"use strict";`,
+    `Object.defineProperty(exports, "__esModule", { value: true });`,
+    `exports.create = create;`,
+    `function create() { return (req, res) => res.end('compiled create'); }`,
+    `const app = (req, res) => res.end('compiled default');`,
+    `exports.default = app;`,
+  ].join('\n'),
+  'compiled-not-app.cjs': `Object.defineProperty(exports, "__esModule", { value: true });\nexports.default = { port: 1 };`,
+  'zero-args.mjs': `export function create() { return (req, res) => res.end('made'); }\nexport const listener = (req, res) => res.end('ok');`,
   'pkgdir/index.mjs': `export default (req, res) => res.end('directory index');`,
   'node_modules/fake-app/package.json': `{ "name": "fake-app", "main": "main.js" }`,
   'node_modules/fake-app/main.js': `module.exports = (req, res) => res.end('from a package');`,
@@ -134,6 +145,9 @@ describe('export lookup', () => {
     ['bare-name', 'bare name'],
     ['pkgdir', 'directory index'],
     ['fake-app', 'from a package'],
+    ['compiled.cjs', 'compiled default'],
+    ['compiled.cjs:default', 'compiled default'],
+    ['compiled.cjs:create()', 'compiled create'],
   ];
   for (const [spec, body] of cases) {
     test(`${spec} loads as a node listener`, async () => {
@@ -146,6 +160,27 @@ describe('export lookup', () => {
   test('an absolute module path loads', async () => {
     const app = await load(path.join(dir, 'esm-default.mjs'));
     assert.equal((await serveOnce(app)).body, 'esm default');
+  });
+});
+
+describe('compiled CommonJS and factory slips', () => {
+  test("a compiled module's default export that is not an app is named as the default export", async () => {
+    assert.match(await loadError('compiled-not-app.cjs'), /the default export of \.\/compiled-not-app\.cjs is not an app: got an object with keys port/);
+  });
+
+  test('a listener with no parameters loads with a warning that suggests calling it', async () => {
+    const app = await load('zero-args.mjs:create');
+    assert.match(app.warning ?? '', /^"create" of \.\/zero-args\.mjs takes no arguments, .*call it: module:create\(\)$/);
+    assert.equal((await load('zero-args.mjs:listener')).warning, undefined);
+    assert.equal((await load('zero-args.mjs:create()')).warning, undefined);
+  });
+
+  test('adaptApp adapts a value in hand, and names it when it is not an app', async () => {
+    const app = await adaptApp({ fetch: () => new Response('adapted') }, { kind: 'auto' });
+    assert.equal(app.kind, 'fetch');
+    assert.equal((await serveOnce(app)).body, 'adapted');
+    await assert.rejects(adaptApp(42, { kind: 'auto', what: 'inject()\'s app' }),
+      /^AppLoadError: cannot load app "inject\(\)'s app": inject\(\)'s app is not an app: got a number \(42\)/);
   });
 });
 

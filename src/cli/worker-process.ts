@@ -1,0 +1,73 @@
+/**
+ * Starts this process as a runicorn worker: its options come from `RUNICORN_WORKER`, its hooks
+ * and stages from the config file and, for `serve()`, from the options the script passed.
+ *
+ * Hooks and stages are functions and cannot cross a process boundary, so a worker finds them
+ * itself: `cli/worker.ts` imports the config file; a script that called `serve()` is re-run as the
+ * worker (Node's cluster model) and hands over the functions it was given.
+ *
+ * @example
+ * if (isWorkerProcess()) startWorkerProcess({ hooks: {}, stages: [requireHost] });
+ */
+import type { Hooks } from '../effects/hook-runner';
+import { decodeWorkerOptions, WORKER_ENV } from '../effects/worker-options';
+import { runWorker } from '../effects/worker-runtime';
+import { errorStack } from '../effects/error-text';
+import { ExitCode } from '../streams/exit-codes';
+import { loadConfigFile } from './config-file';
+import { hooksOf } from './hooks';
+import { decodeSetting } from './resolve-config';
+import { settings } from './settings/index';
+import type { Stages } from './settings/node';
+import * as E from 'fp-ts/Either';
+
+/**
+ * What a worker runs besides its app.
+ *
+ * @example
+ * const extras: WorkerExtras = { hooks: { postWorkerInit: (w) => w.log.info('up') }, stages: [requireHost] };
+ */
+export interface WorkerExtras {
+  readonly hooks: Hooks;
+  readonly stages: Stages | null;
+}
+
+/**
+ * True in a process the arbiter started as a worker (it set `RUNICORN_WORKER`).
+ *
+ * @example
+ * if (!isWorkerProcess()) console.log('arbiter');
+ */
+export const isWorkerProcess = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env[WORKER_ENV]);
+
+/** The hooks and stages a config file defines (none without a file). */
+export async function configFileExtras(configFile: string | undefined): Promise<WorkerExtras> {
+  if (!configFile) return { hooks: {}, stages: null };
+  const { layer } = await loadConfigFile(configFile);
+  const values = layer.values as Record<string, unknown>;
+  const stages = decodeSetting(settings.stages, values.stages, 'stages', layer.source);
+  if (E.isLeft(stages)) throw stages.left;
+  return { hooks: hooksOf(values), stages: stages.right };
+}
+
+/**
+ * Run the worker; `given` (from `serve()`) wins over the config file, hook by hook.
+ *
+ * Never resolves: the worker serves until it exits the process itself.
+ */
+export function startWorkerProcess(given: Partial<WorkerExtras> = {}): Promise<never> {
+  const options = decodeWorkerOptions(process.env[WORKER_ENV]);
+  delete process.env[WORKER_ENV];
+  process.title = `runicorn: worker [${options.procName}]`;
+  return configFileExtras(options.configFile)
+    .then((file) => {
+      const stages = given.stages ?? file.stages;
+      // The worker runtime takes `stages` as `Stages` (an array, or a function of the worker).
+      return runWorker(options, { hooks: { ...file.hooks, ...given.hooks }, ...(stages ? { stages: stages as never } : {}) });
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`runicorn worker ${process.pid}: boot failed: ${errorStack(err)}\n`);
+      process.exit(ExitCode.WorkerBootError);
+    })
+    .then(() => new Promise<never>(() => undefined));
+}
