@@ -33,6 +33,10 @@ export interface BootInput {
   readonly configFile: string | undefined;
   /** Signal handlers installed at the very start (main), so no signal is lost while booting. */
   readonly signals?: ReturnType<typeof bufferSignals>;
+  /** The script workers run; `cli/worker.js` by default (`serve()` re-runs the calling script). */
+  readonly workerEntry?: string;
+  /** Called with the exit code instead of `process.exit` when the arbiter stops (`serve()`). */
+  readonly onExit?: (code: number) => void;
 }
 
 /** How often a worker says it is alive: often enough for the timeout, at most once a second. */
@@ -86,8 +90,9 @@ function start(
     hooks,
     config,
     beforeExit: () => (config.pidfile ? removePidfile(config.pidfile, process.pid) : undefined),
+    ...(input.onExit ? { onExit: input.onExit } : {}),
     spawn: {
-      entry: join(__dirname, 'worker.js'),
+      entry: input.workerEntry ?? join(__dirname, 'worker.js'),
       nodeArgs: [...process.execArgv, ...config.nodeArg],
       fds: listeners.map((l) => l.fd),
       env,

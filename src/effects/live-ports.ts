@@ -22,6 +22,8 @@ export interface LivePortsOptions {
   readonly config: unknown;
   /** Run just before the process exits (pidfile removal). */
   readonly beforeExit?: () => void;
+  /** Called with the exit code instead of `process.exit` (an arbiter run by `serve()` in a program). */
+  readonly onExit?: (code: number) => void;
 }
 
 /** A worker as hooks see it. */
@@ -48,7 +50,8 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     exit(code) {
       unlinkUnixSockets(options.listeners);
       options.beforeExit?.();
-      process.exit(code);
+      if (options.onExit) options.onExit(code);
+      else process.exit(code);
     },
   };
 }
