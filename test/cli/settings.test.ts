@@ -60,7 +60,7 @@ const SUPPORTED = [
   'appKind', 'config', 'app', 'printConfig', 'checkConfig', 'chdir', 'rawEnv', 'procName', 'defaultProcName',
   'preloadApp', 'pidfile', 'threads', 'maxRequests', 'maxRequestsJitter', 'nodeArg', 'onStarting', 'onReload',
   'whenReady', 'preFork', 'postFork', 'postWorkerInit', 'workerInt', 'workerAbort', 'preExec', 'preRequest',
-  'postRequest', 'childExit', 'workerExit', 'nworkersChanged', 'onExit',
+  'postRequest', 'childExit', 'workerExit', 'nworkersChanged', 'onExit', 'stages',
 ];
 
 const PLANNED_AREAS = [
@@ -94,7 +94,7 @@ test('every Gunicorn setting is registered under its Gunicorn name, and nothing 
   assert.deepEqual(GUNICORN_SETTINGS.filter((g) => !registered.has(g)), [], 'missing');
   assert.deepEqual([...registered].filter((g) => !(GUNICORN_SETTINGS as readonly string[]).includes(g)), [], 'not Gunicorn\'s');
   const own = all.filter(([, s]) => !s.gunicorn).map(([k]) => k).sort();
-  assert.deepEqual(own, ['appKind', 'nodeArg']);
+  assert.deepEqual(own, ['appKind', 'nodeArg', 'stages']);
 });
 
 test('keys are camelCase of Gunicorn\'s names, except the agreed ones', () => {
@@ -115,9 +115,9 @@ test('flags are unique across all settings and spelled like flags', () => {
     'version and help are the CLI\'s own');
 });
 
-test('config-file-only settings are exactly Gunicorn\'s 25; every other setting has a long flag', () => {
+test('config-file-only settings are Gunicorn\'s 25 and `stages`; every other setting has a long flag', () => {
   const none = all.filter(([, s]) => s.flags.length === 0).map(([, s]) => s.gunicorn ?? s.name).sort();
-  assert.deepEqual(none, [...CONFIG_FILE_ONLY].sort());
+  assert.deepEqual(none, [...CONFIG_FILE_ONLY, 'stages'].sort());
   for (const [, s] of all) if (s.flags.length) assert.ok(s.flags.some((f) => f.startsWith('--')), `${s.name} has a long flag`);
 });
 

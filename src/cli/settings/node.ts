@@ -68,9 +68,8 @@ export const node = {
   }),
   stages: setting({
     name: 'stages', flags: [], arity: 'value', codec: StagesCodec, default: constant(null), section: 'Node', support: supported,
-    doc: 'Request stages run in each worker before the app (config file or serve() only): an array of rxjs operators over '
-      + '{ req, res } exchanges, or a function of the worker returning one (maybe async).\n\n'
-      + 'A stage passes an exchange on, enriches it, or answers it and drops it; `stage(fn)` from `runicorn` builds one from '
+    doc: 'Request stages each worker runs before the app: rxjs operators over { req, res }, or a function of the worker returning them.\n\n'
+      + 'Config file or serve() only; the function may be async. A stage passes an exchange on, enriches it, or answers it and drops it; `stage(fn)` from `runicorn` builds one from '
       + 'a plain function. Each worker imports the config file itself to find them, since functions cannot cross a process '
       + 'boundary. Test them without a socket with `inject()` from `runicorn/testing`.',
   }),
