@@ -1,5 +1,5 @@
 // An Express app, exported as `app` (found without naming it; `examples/express.mjs:app` works too).
-// Run: npx runicorn examples/express.mjs   then: curl http://127.0.0.1:8000/json
+// Run: node dist/src/cli/main.js examples/express.mjs   then: curl http://127.0.0.1:8000/json
 import express from 'express';
 
 export const app = express();

@@ -1,6 +1,6 @@
 // A Fastify instance, exported without calling listen(): runicorn awaits app.ready() and
 // serves its `routing` listener on the worker's inherited sockets.
-// Run: npx runicorn examples/fastify.mjs   then: curl http://127.0.0.1:8000/json
+// Run: node dist/src/cli/main.js examples/fastify.mjs   then: curl http://127.0.0.1:8000/json
 import Fastify from 'fastify';
 
 const app = Fastify();

@@ -1,5 +1,5 @@
 // A Fetch handler: `{ fetch(request) }` returning a web Response, as Bun, Deno and Workers use.
-// Run: npx runicorn examples/fetch.mjs   then: curl 'http://127.0.0.1:8000/hi?name=Ada'
+// Run: node dist/src/cli/main.js examples/fetch.mjs   then: curl 'http://127.0.0.1:8000/hi?name=Ada'
 export default {
   fetch(request) {
     const url = new URL(request.url);

@@ -1,5 +1,5 @@
 // Hello world, and the benchmark app: a plain Node (req, res) handler as the default export.
-// Run: npx runicorn examples/hello.mjs   then: curl http://127.0.0.1:8000/
+// Run: node dist/src/cli/main.js examples/hello.mjs   then: curl http://127.0.0.1:8000/
 // Body and headers are built once; a request only writes them.
 const body = Buffer.from('Hello, World!\n');
 const headers = { 'Content-Type': 'text/plain', 'Content-Length': body.length };

@@ -1,5 +1,5 @@
 // A Koa app as the default export; runicorn serves it through app.callback().
-// Run: npx runicorn examples/koa.mjs   then: curl http://127.0.0.1:8000/
+// Run: node dist/src/cli/main.js examples/koa.mjs   then: curl http://127.0.0.1:8000/
 import Koa from 'koa';
 
 const app = new Koa();
