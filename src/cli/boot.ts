@@ -20,6 +20,7 @@ import { createPidfile, removePidfile } from '../effects/pidfile';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
 import { ExitCode } from '../streams/exit-codes';
+import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
 import { BootError } from './config-error';
 import { arbiterHooksIn, hooksOf } from './hooks';
 import type { Config } from './settings/index';
@@ -37,18 +38,6 @@ export interface BootInput {
   readonly workerEntry?: string;
   /** Called with the exit code instead of `process.exit` when the arbiter stops (`serve()`). */
   readonly onExit?: (code: number) => void;
-}
-
-/** How often a worker says it is alive: often enough for the timeout, at most once a second. */
-export const heartbeatInterval = (timeoutMs: number): number =>
-  timeoutMs > 0 ? Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4))) : 0;
-
-/** The worker type and what it means for concurrency and keep-alive (`sync` + threads > 1 is gthread). */
-export function workerType(config: Config): { name: string; concurrency: number; keepAliveMs: number } {
-  const cls = config.workerClass === 'sync' && config.threads > 1 ? 'gthread' : config.workerClass;
-  if (cls === 'sync') return { name: 'sync', concurrency: 1, keepAliveMs: 0 };
-  if (cls === 'gthread') return { name: 'gthread', concurrency: config.threads, keepAliveMs: config.keepalive * 1000 };
-  return { name: 'async', concurrency: config.workerConnections, keepAliveMs: config.keepalive * 1000 };
 }
 
 /** `-e KEY=VALUE` entries, applied to the arbiter's environment and so inherited by workers. */
@@ -104,6 +93,7 @@ function start(
         cwd: process.cwd(),
         backlog: config.backlog,
         keepAliveMs: type.keepAliveMs,
+        workerClass: type.name,
         workerConnections: type.concurrency,
         gracefulTimeoutMs: config.gracefulTimeout * 1000,
         heartbeatMs: heartbeatInterval(config.timeout * 1000),
@@ -121,8 +111,8 @@ function start(
       workers: config.workers,
       timeoutMs: config.timeout * 1000,
       gracefulTimeoutMs: config.gracefulTimeout * 1000,
-      abortGraceMs: 1000,
-      quickDeadlineMs: Math.min(2000, config.gracefulTimeout * 1000),
+      abortGraceMs: ABORT_GRACE_MS,
+      quickDeadlineMs: quickDeadline(config.gracefulTimeout * 1000),
       hooks: arbiterHooksIn(hooks),
     },
   });

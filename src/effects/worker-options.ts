@@ -7,6 +7,7 @@
  * env.RUNICORN_WORKER = encodeWorkerOptions(options);
  */
 import type { LogLevel } from '../streams/commands';
+import type { WorkerClass } from '../streams/worker/policy';
 import type { AppKind } from './load-app';
 
 export interface WorkerOptions {
@@ -18,6 +19,9 @@ export interface WorkerOptions {
   readonly backlog: number;
   /** Idle keep-alive time; 0 turns keep-alive off. */
   readonly keepAliveMs: number;
+  /** `sync` pauses accepting while its one request runs and holds its heartbeat while it is stuck. */
+  readonly workerClass: WorkerClass;
+  /** Requests the app may have in flight at once (the worker type's concurrency). */
   readonly workerConnections: number;
   readonly gracefulTimeoutMs: number;
   /** How often to tell the arbiter this worker's event loop still turns. */

@@ -1,75 +1,103 @@
 /**
- * A worker process: load the app, listen on the inherited fds, serve requests through the
- * stages, send heartbeats, and follow the pure worker lifecycle to a graceful or quick exit.
+ * A worker process: boot (postFork, load the app, postWorkerInit, resolve the stages, listen on
+ * the inherited fds), serve requests through the request pipeline, and follow the pure worker
+ * lifecycle over its ports to a graceful or quick exit.
  *
- * Why the drain is done by hand: `server.close()` alone lets a busy keep-alive socket take more
- * requests, so a draining worker also forces `Connection: close` on every response still to be
- * written and closes idle connections as they appear (node-techniques §B.3).
+ * Everything that ends a worker goes through `workerStep`: a boot or listen failure is an event
+ * (reported to the arbiter, then `workerExit`, then exit 4 or 3), and so is a fault (an uncaught
+ * exception or unhandled rejection: log it, stop accepting, finish what is in flight, exit 1).
+ * The sync worker counts its requests (two counters and one `close` listener per request) so that
+ * it can stop accepting while its one slot is taken and hold its heartbeat while a request is
+ * stuck; other worker types count nothing.
  *
  * @example
- * await runWorker(decodeWorkerOptions(process.env.RUNICORN_WORKER));
+ * await runWorker(decodeWorkerOptions(process.env.RUNICORN_WORKER), { hooks });
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import {
-  asyncScheduler, concatMap, defer, ignoreElements, merge, Observable, of, Subject, tap, type OperatorFunction,
-} from 'rxjs';
-import { ExitCode } from '../streams/exit-codes';
-import { feedback } from '../streams/feedback';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { asyncScheduler, catchError, defer, merge, Observable, of, Subject, type SchedulerLike } from 'rxjs';
 import type { Exchange } from '../streams/pipeline/exchange';
-import { serve } from '../streams/pipeline/serve';
-import { timers } from '../streams/timers';
+import { requestPipeline } from '../streams/pipeline/request-pipeline';
+import type { Stage } from '../streams/pipeline/stage';
 import {
-  drained, listening, maxRequestsReached, parentGone, workerInitial, workerSignal,
-  type WorkerCommand, type WorkerEvent, type WorkerHook,
+  appLoadFailed, listenFailed, listening, maxRequestsReached, workerInitial,
+  type RequestProgress, type WorkerEvent, type WorkerHook,
 } from '../streams/worker/worker-lifecycle';
-import type { Signal } from '../streams/signals';
-import { hookLog, runHook, type Hooks } from './hook-runner';
-import { hookStage } from './hook-stage';
-import { workerLifecycle } from '../streams/worker/worker-lifecycle-operator';
-import { AppLoadError, loadApp } from './load-app';
-import { createLogger, type Logger } from './logger';
-import { signalsOf } from './signal-events';
-import type { WorkerMessage, WorkerOptions } from './worker-options';
 import { errorLine, errorStack } from './error-text';
+import { hookLog, runHook, type HookLog, type Hooks } from './hook-runner';
+import { hookStage } from './hook-stage';
+import { AppLoadError, loadApp } from './load-app';
+import { createLogger } from './logger';
+import { liveWorkerPorts } from './worker-live-ports';
+import type { WorkerOptions } from './worker-options';
+import { workerLoop } from './worker-ports';
+import { workerServers, type WorkerServers } from './worker-servers';
 
 export type NodeExchange = Exchange<IncomingMessage, ServerResponse>;
 
+/** The worker as hooks (and a `stages` function) see it: Gunicorn's worker object, as far as it means something here. */
+export interface WorkerView {
+  readonly pid: number;
+  readonly ppid: number;
+  /** The arbiter's number for this worker. */
+  readonly age: number;
+  booted: boolean;
+  /** Requests served so far. */
+  nr: number;
+  readonly log: HookLog;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** The user's stages: an array, or a function of the worker returning one (resolved after postWorkerInit). */
+export type WorkerStages =
+  | ReadonlyArray<Stage<NodeExchange>>
+  | ((worker: WorkerView) => ReadonlyArray<Stage<NodeExchange>> | Promise<ReadonlyArray<Stage<NodeExchange>>>);
+
 export interface RunWorkerOptions {
-  /** Stages to run before the app (user middleware). */
-  readonly stages?: ReadonlyArray<OperatorFunction<NodeExchange, NodeExchange>>;
   /** Server hooks from the config file, by camelCase name. */
   readonly hooks?: Hooks;
+  /** Stages to run before the app (user middleware). */
+  readonly stages?: WorkerStages;
+  /** Timers and heartbeats run on it (tests may pass another). */
+  readonly scheduler?: SchedulerLike;
 }
 
 const LIFECYCLE_HOOKS: readonly WorkerHook[] = ['workerInt', 'workerAbort', 'workerExit'];
 
-const send = (message: WorkerMessage): Promise<void> =>
-  new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-
-
-async function fail(logger: Logger, code: number, reason: string, exitHook: () => Promise<void>): Promise<never> {
-  logger.log('debug', reason);
-  await send({ t: 'failed', code, reason });
-  // Gunicorn runs worker_exit on every way out, a failed boot included.
-  await exitHook();
-  process.exit(code);
+/** The user's stages could not be resolved: reported like an app that fails to load (exit 4). */
+class StagesError extends Error {
+  override readonly name = 'StagesError';
 }
 
-function listenAll(servers: readonly http.Server[], fds: readonly number[], backlog: number): Promise<void> {
-  return Promise.all(
-    servers.map((server, i) => new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Backlog positionally: listen({fd, backlog}) ignores it and resets the queue to 511.
-      server.listen({ fd: fds[i] }, backlog, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    })),
-  ).then(() => undefined);
+/** The user's stages, checked: a function that throws or returns something else is a boot failure. */
+async function resolveStages(stages: WorkerStages | undefined, worker: WorkerView): Promise<ReadonlyArray<Stage<NodeExchange>>> {
+  let resolved: unknown;
+  try {
+    resolved = typeof stages === 'function' ? await stages(worker) : stages ?? [];
+  } catch (err) {
+    throw new StagesError(`the stages function failed: ${errorLine(err)}`);
+  }
+  if (!Array.isArray(resolved)) throw new StagesError(`stages must be an array of stages (rxjs operators); got ${typeof resolved}`);
+  const bad = resolved.findIndex((s) => typeof s !== 'function');
+  if (bad >= 0) throw new StagesError(`stages must be rxjs operators (functions); item ${bad} is ${typeof resolved[bad]}`);
+  return resolved as ReadonlyArray<Stage<NodeExchange>>;
+}
+
+/** Requests in flight and finished, counted for the sync worker; it pauses accepting while busy. */
+function syncTracker(servers: WorkerServers) {
+  let received = 0;
+  let finished = 0;
+  function onResponseClose() {
+    finished += 1;
+    if (finished === received) servers.resumeAccepting();
+  }
+  return {
+    start(res: ServerResponse) {
+      received += 1;
+      if (received - finished === 1) servers.pauseAccepting();
+      res.on('close', onResponseClose);
+    },
+    progress: (): RequestProgress => ({ inFlight: received - finished, finished }),
+  };
 }
 
 export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions = {}): Promise<void> {
@@ -77,152 +105,87 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   logger.log('info', `Booting worker with pid: ${process.pid}`);
   const hooks = extra.hooks ?? {};
   const log = hookLog(logger);
-  // What hooks see: Gunicorn's worker and server objects, as far as they mean something here.
-  const worker = {
+  const worker: WorkerView = {
     pid: process.pid, ppid: process.ppid, age: options.id, booted: false, nr: 0, log, config: options.config,
   };
   const server = { pid: process.ppid, config: options.config, log };
   const configured = LIFECYCLE_HOOKS.filter((h) => typeof hooks[h] === 'function');
-  const hookArgs = (name: string): unknown[] => (name === 'workerExit' ? [server, worker] : [worker]);
-  const exitHook = () => runHook(hooks, 'workerExit', logger, hookArgs('workerExit'));
+  const sync = options.workerClass === 'sync';
 
-  const servers = options.listenerFds.map(() => http.createServer());
-  // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
-  // a draining worker reaches the response in flight on each through `_httpMessage`.
-  const sockets = new Set<Socket>();
-  for (const server of servers) {
-    server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-  }
-  let draining = false;
-  let toClose = servers.length;
-
-  const external$ = new Observable<WorkerEvent>((subscriber) => {
-    const onDisconnect = () => subscriber.next(parentGone());
-    process.on('disconnect', onDisconnect);
-    // USR1 is taken so that Node does not start its inspector on it (log reopening comes later).
-    // ABRT is caught only when a hook must run on it; otherwise its default action ends the worker at once
-    // (a handler would make a blocked worker wait for the SIGKILL that follows).
-    const catchAbort = configured.includes('workerAbort') || configured.includes('workerExit');
-    const names: Signal[] = ['TERM', 'INT', 'QUIT', 'USR1', ...(catchAbort ? ['ABRT' as const] : [])];
-    const signals = signalsOf(names, workerSignal).subscribe(subscriber);
-    return () => {
-      signals.unsubscribe();
-      process.off('disconnect', onDisconnect);
-    };
+  const servers = workerServers(options.listenerFds, { keepAliveMs: options.keepAliveMs, backlog: options.backlog });
+  const tracker = sync ? syncTracker(servers) : undefined;
+  const ports = liveWorkerPorts({
+    servers,
+    logger,
+    hooks,
+    hookArgs: (name) => (name === 'workerExit' ? [server, worker] : [worker]),
+    catchAbort: configured.includes('workerAbort') || configured.includes('workerExit'),
   });
-  // What the worker itself notices: listening, last connection closed, max-requests reached.
+  // What the worker itself notices besides its boot: max-requests reached.
   const internal$ = new Subject<WorkerEvent>();
 
-  const closeIdle = () => {
-    for (const server of servers) server.closeIdleConnections();
-  };
-  const carryOut = (command: WorkerCommand) => {
-    switch (command.type) {
-      case 'ReportBooted':
-        void send({ t: 'booted' });
-        return;
-      case 'StopAccepting':
-        draining = true;
-        for (const socket of sockets) {
-          const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-          if (res && !res.headersSent) res.shouldKeepAlive = false;
+  const serveRequests = (listener: (req: IncomingMessage, res: ServerResponse) => unknown, stages: ReadonlyArray<Stage<NodeExchange>>) => {
+    const request$ = new Observable<NodeExchange>((subscriber) => {
+      servers.onRequest(tracker
+        ? (req, res) => {
+          tracker.start(res);
+          subscriber.next({ req, res });
         }
-        for (const server of servers) server.close(() => (--toClose === 0 ? internal$.next(drained()) : undefined));
-        closeIdle();
-        return;
-      case 'CloseAllConnections':
-        for (const server of servers) server.closeAllConnections();
-        return;
-      case 'Log':
-        logger.log(command.level, command.message);
-        return;
-      case 'Exit':
-        process.exit(command.code);
-      // falls through (never reached)
-      case 'StartTimer':
-      case 'CallHook':
-        return;
-    }
+        : (req, res) => subscriber.next({ req, res }));
+    });
+    const onError = (error: unknown, ex: NodeExchange) =>
+      logger.log('error', `Error handling request ${ex.req.method ?? ''} ${ex.req.url ?? ''}: ${errorStack(error)}`);
+    const onStageError = (error: unknown, stageName: string, ex: NodeExchange | undefined) =>
+      logger.log('error', `Stage ${stageName} failed on ${ex?.req.method ?? ''} ${ex?.req.url ?? ''}: ${errorStack(error)}`);
+    const preRequest = hooks.preRequest;
+    const postRequest = hooks.postRequest;
+    const all = [
+      ...(typeof preRequest === 'function'
+        ? [hookStage<NodeExchange>('preRequest', (ex) => preRequest(...([worker, ex.req] as never[])), logger)]
+        : []),
+      ...stages,
+    ];
+    request$.pipe(requestPipeline(all, listener, { concurrency: options.workerConnections, onError, onStageError })).subscribe({
+      next: (ex) => {
+        worker.nr += 1;
+        if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
+        if (options.maxRequests > 0 && worker.nr === options.maxRequests) internal$.next(maxRequestsReached());
+        // A response that finished on a keep-alive socket leaves it idle: close it while draining.
+        servers.closeIdleIfDraining();
+      },
+      error: (err) => logger.log('error', `Request pipeline failed: ${errorStack(err)}`),
+    });
   };
-  // Hooks are awaited in order, so workerExit has run before Exit.
-  feedback(workerLifecycle(workerInitial(options.gracefulTimeoutMs, configured)), (command$: Observable<WorkerCommand>) =>
-    merge(
-      timers(asyncScheduler)(command$),
-      command$.pipe(
-        concatMap((c) => (c.type === 'CallHook' ? defer(() => runHook(hooks, c.hook, logger, hookArgs(c.hook))) : of(c))),
-        tap((c) => (c ? carryOut(c) : undefined)),
-        ignoreElements(),
-      ),
-    ))(merge(external$, internal$)).subscribe();
 
-  // Heartbeats start before the app loads: the timeout measures a blocked event loop, and a
-  // module that blocks while loading is caught by it too.
-  if (options.heartbeatMs > 0) setInterval(() => void send({ t: 'hb' }), options.heartbeatMs).unref();
-
-  await runHook(hooks, 'postFork', logger, [server, worker]);
-
-  let app;
-  try {
-    app = await loadApp(options.app, {
+  // The boot as one stream of one outcome: listening, or the failure that ends the worker.
+  const boot$ = defer(async (): Promise<WorkerEvent> => {
+    await runHook(hooks, 'postFork', logger, [server, worker]);
+    const app = await loadApp(options.app, {
       cwd: options.cwd,
       kind: options.appKind,
       onError: (error) => logger.log('error', `Error handling request: ${errorStack(error)}`),
     });
-  } catch (err) {
-    if (err instanceof AppLoadError) return fail(logger, ExitCode.AppLoadError, err.message, exitHook);
-    return fail(logger, ExitCode.AppLoadError, `cannot load app "${options.app}": ${errorLine(err)}`, exitHook);
-  }
-
-  await runHook(hooks, 'postWorkerInit', logger, [worker]);
-
-  const keepAlive = options.keepAliveMs > 0;
-  const request$ = new Observable<NodeExchange>((subscriber) => {
-    const onRequest = keepAlive
-      ? (req: IncomingMessage, res: ServerResponse) => {
-        if (draining) res.shouldKeepAlive = false;
-        subscriber.next({ req, res });
-      }
-      : (req: IncomingMessage, res: ServerResponse) => {
-        res.shouldKeepAlive = false;
-        subscriber.next({ req, res });
-      };
-    for (const server of servers) {
-      if (keepAlive) server.keepAliveTimeout = options.keepAliveMs;
-      server.on('request', onRequest);
+    await runHook(hooks, 'postWorkerInit', logger, [worker]);
+    serveRequests(app.listener, await resolveStages(extra.stages, worker));
+    try {
+      await servers.listen();
+    } catch (err) {
+      return listenFailed(`Worker failed to listen: ${errorLine(err)}`);
     }
-    return () => {
-      for (const server of servers) server.off('request', onRequest);
-    };
-  });
-  const onError = (error: unknown, ex: NodeExchange) =>
-    logger.log('error', `Error handling request ${ex.req.method ?? ''} ${ex.req.url ?? ''}: ${errorStack(error)}`);
-  const preRequest = hooks.preRequest;
-  const postRequest = hooks.postRequest;
-  const stages = [
-    ...(typeof preRequest === 'function' ? [hookStage<NodeExchange>('preRequest', (ex) => preRequest(...([worker, ex.req] as never[])), logger)] : []),
-    ...(extra.stages ?? []),
-  ];
-  const staged = stages.reduce<Observable<NodeExchange>>((s, st) => s.pipe(st), request$);
-  staged.pipe(serve(app.listener, { concurrency: options.workerConnections, onError })).subscribe({
-    next: (ex) => {
-      worker.nr += 1;
-      if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
-      if (options.maxRequests > 0 && worker.nr === options.maxRequests) internal$.next(maxRequestsReached());
-      // A response that finished on a keep-alive socket leaves it idle: close it while draining.
-      if (draining) setImmediate(closeIdle);
-    },
-    error: (err) => logger.log('error', `Request pipeline failed: ${String(err)}`),
-  });
+    worker.booted = true;
+    return listening();
+  }).pipe(catchError((err: unknown) => of(appLoadFailed(
+    err instanceof AppLoadError || err instanceof StagesError ? err.message : `cannot load app "${options.app}": ${errorLine(err)}`,
+  ))));
 
-  try {
-    await listenAll(servers, options.listenerFds, options.backlog);
-  } catch (err) {
-    return fail(logger, ExitCode.WorkerBootError, `Worker failed to listen: ${errorLine(err)}`, exitHook);
-  }
-
-  worker.booted = true;
-  internal$.next(listening());
+  // Heartbeats start before the app loads: the timeout measures a blocked event loop, and a
+  // module that blocks while loading is caught by it too.
+  const init = workerInitial(options.gracefulTimeoutMs, configured, { holdsHeartbeat: sync });
+  workerLoop(ports, init, {
+    scheduler: extra.scheduler ?? asyncScheduler,
+    heartbeatMs: options.heartbeatMs,
+    ...(tracker ? { progress: tracker.progress } : {}),
+  })(merge(boot$, internal$)).subscribe({
+    error: (err) => logger.log('critical', `Worker loop failed: ${errorStack(err)}`),
+  });
 }

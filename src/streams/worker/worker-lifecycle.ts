@@ -1,16 +1,19 @@
 /**
  * A worker's lifecycle as a pure step: booting → serving → draining → exited.
  *
- * The worker process feeds it what happens (listening, signals, the arbiter going away, the
- * last connection closing) and carries out the commands. Graceful stop (TERM, or the arbiter
- * gone) stops accepting, lets in-flight requests finish with `Connection: close`, and exits
- * when the last connection closes or the graceful timeout passes; INT and QUIT exit at once;
- * ABRT (a missed heartbeat) exits 1. Reaching max-requests drains like TERM.
+ * The worker process feeds it what happens (the app failed to load, listening or failing to,
+ * signals, the arbiter going away, a fault, the last connection closing, a heartbeat tick) and
+ * carries out the commands. Every way out goes through `exitNow`: the `workerExit` hook, then
+ * `Exit`. Graceful stop (TERM, the arbiter gone, max-requests, a fault) stops accepting, lets
+ * in-flight requests finish with `Connection: close`, and exits when the last connection closes
+ * or the graceful timeout passes; INT and QUIT exit at once; ABRT (a missed heartbeat) exits 1.
+ * A boot failure reports its reason to the arbiter, then exits 4 (app load) or 3 (listen).
  *
  * @example
  * const [w1, cmds] = workerStep(workerInitial(30_000), workerSignal('TERM'));
  */
 import type { LogLevel } from '../commands';
+import { ExitCode } from '../exit-codes';
 import type { Signal } from '../signals';
 
 export type WorkerPhase = 'booting' | 'serving' | 'draining' | 'exited';
@@ -18,16 +21,31 @@ export type WorkerPhase = 'booting' | 'serving' | 'draining' | 'exited';
 /** Server hooks the lifecycle calls (the boot and request hooks are called by the runtime). */
 export type WorkerHook = 'workerInt' | 'workerAbort' | 'workerExit';
 
+/** Where a fault came from: a throw nobody caught, or a rejection nobody handled. */
+export type FaultOrigin = 'uncaughtException' | 'unhandledRejection';
+
+/** Requests in flight now, and requests finished so far, sampled at a heartbeat tick. */
+export interface RequestProgress {
+  readonly inFlight: number;
+  readonly finished: number;
+}
+
 export type WorkerEvent =
   | { readonly type: 'Listening' }
+  | { readonly type: 'AppLoadFailed'; readonly reason: string }
+  | { readonly type: 'ListenFailed'; readonly reason: string }
   | { readonly type: 'SignalReceived'; readonly signal: Signal }
   | { readonly type: 'ParentGone' }
+  | { readonly type: 'FaultOccurred'; readonly origin: FaultOrigin; readonly detail: string }
   | { readonly type: 'Drained' }
   | { readonly type: 'MaxRequestsReached' }
-  | { readonly type: 'DrainTimeoutElapsed' };
+  | { readonly type: 'DrainTimeoutElapsed' }
+  | { readonly type: 'HeartbeatDue'; readonly progress: RequestProgress };
 
 export type WorkerCommand =
   | { readonly type: 'ReportBooted' }
+  | { readonly type: 'ReportFailed'; readonly code: number; readonly reason: string }
+  | { readonly type: 'SendHeartbeat' }
   | { readonly type: 'StopAccepting' }
   | { readonly type: 'CloseAllConnections' }
   | { readonly type: 'CallHook'; readonly hook: WorkerHook }
@@ -40,19 +58,44 @@ export interface WorkerState {
   readonly gracefulTimeoutMs: number;
   /** The lifecycle hooks the configuration defines; only these produce `CallHook` commands. */
   readonly hooks: readonly WorkerHook[];
+  /** The code to exit with once drained: 0, or 1 after a fault. */
+  readonly exitCode: number;
+  /**
+   * The sync worker's rule (Gunicorn's sync worker notifies only between requests): no heartbeat
+   * while no request finished during a whole interval with one in flight, so `--timeout` bounds
+   * how long a request may run.
+   */
+  readonly holdsHeartbeat: boolean;
+  /** Progress at the last heartbeat tick. */
+  readonly progress: RequestProgress;
 }
 
-export const workerInitial = (gracefulTimeoutMs: number, hooks: readonly WorkerHook[] = []): WorkerState =>
-  ({ phase: 'booting', gracefulTimeoutMs, hooks });
+export interface WorkerPolicy {
+  /** See `WorkerState.holdsHeartbeat` (true for `-k sync`). */
+  readonly holdsHeartbeat?: boolean;
+}
+
+export const workerInitial = (
+  gracefulTimeoutMs: number, hooks: readonly WorkerHook[] = [], policy: WorkerPolicy = {},
+): WorkerState => ({
+  phase: 'booting', gracefulTimeoutMs, hooks, exitCode: 0, holdsHeartbeat: policy.holdsHeartbeat ?? false,
+  progress: { inFlight: 0, finished: 0 },
+});
 
 export const listening = (): WorkerEvent => ({ type: 'Listening' });
+export const appLoadFailed = (reason: string): WorkerEvent => ({ type: 'AppLoadFailed', reason });
+export const listenFailed = (reason: string): WorkerEvent => ({ type: 'ListenFailed', reason });
 export const workerSignal = (signal: Signal): WorkerEvent => ({ type: 'SignalReceived', signal });
 export const parentGone = (): WorkerEvent => ({ type: 'ParentGone' });
+export const faultOccurred = (origin: FaultOrigin, detail: string): WorkerEvent => ({ type: 'FaultOccurred', origin, detail });
 export const drained = (): WorkerEvent => ({ type: 'Drained' });
 export const drainTimeoutElapsed = (): WorkerEvent => ({ type: 'DrainTimeoutElapsed' });
 export const maxRequestsReached = (): WorkerEvent => ({ type: 'MaxRequestsReached' });
+export const heartbeatDue = (inFlight = 0, finished = 0): WorkerEvent => ({ type: 'HeartbeatDue', progress: { inFlight, finished } });
 
 type Result = readonly [WorkerState, readonly WorkerCommand[]];
+
+const logCmd = (level: LogLevel, message: string): WorkerCommand => ({ type: 'Log', level, message });
 
 const hook = (s: WorkerState, name: WorkerHook): WorkerCommand[] =>
   (s.hooks.includes(name) ? [{ type: 'CallHook', hook: name }] : []);
@@ -61,11 +104,12 @@ const hook = (s: WorkerState, name: WorkerHook): WorkerCommand[] =>
 const exitNow = (s: WorkerState, code = 0, before: readonly WorkerCommand[] = []): Result =>
   [{ ...s, phase: 'exited' }, [...before, ...hook(s, 'workerExit'), { type: 'Exit', code }]];
 
-function beginDrain(s: WorkerState): Result {
-  if (s.phase === 'booting') return exitNow(s);
+/** Stop accepting and finish what is in flight; a worker still booting has nothing to finish. */
+function beginDrain(s: WorkerState, code = 0): Result {
+  if (s.phase === 'booting') return exitNow(s, code);
   if (s.phase !== 'serving') return [s, []];
   return [
-    { ...s, phase: 'draining' },
+    { ...s, phase: 'draining', exitCode: code },
     [
       { type: 'StopAccepting' },
       { type: 'StartTimer', key: 'drain', ms: s.gracefulTimeoutMs, event: drainTimeoutElapsed() },
@@ -73,11 +117,39 @@ function beginDrain(s: WorkerState): Result {
   ];
 }
 
+/** A boot failure: say why (debug), tell the arbiter, then the one way out. */
+const bootFailed = (s: WorkerState, code: number, reason: string): Result =>
+  (s.phase === 'booting' ? exitNow(s, code, [logCmd('debug', reason), { type: 'ReportFailed', code, reason }]) : [s, []]);
+
+const FAULT_TEXT: Readonly<Record<FaultOrigin, string>> = {
+  uncaughtException: 'Uncaught exception in worker',
+  unhandledRejection: 'Unhandled promise rejection in worker',
+};
+
+function onFault(s: WorkerState, origin: FaultOrigin, detail: string): Result {
+  const logged = logCmd('error', `${FAULT_TEXT[origin]}: ${detail}`);
+  if (s.phase === 'draining') return [{ ...s, exitCode: 1 }, [logged]];
+  if (s.phase === 'booting') return exitNow(s, 1, [logged]);
+  const notice = logCmd('warning', 'Worker stops accepting after a fault; requests in flight finish, then it exits');
+  return chainLog(chainLog(beginDrain(s, 1), notice), logged);
+}
+
+/** No heartbeat once exited; a sync worker holds it while its request makes no progress. */
+function onHeartbeatDue(s: WorkerState, progress: RequestProgress): Result {
+  const stuck = s.holdsHeartbeat && progress.inFlight > 0 && s.progress.inFlight > 0
+    && progress.finished === s.progress.finished;
+  return [{ ...s, progress }, stuck ? [] : [{ type: 'SendHeartbeat' }]];
+}
+
 export function workerStep(s: WorkerState, e: WorkerEvent): Result {
   if (s.phase === 'exited') return [s, []];
   switch (e.type) {
     case 'Listening':
       return s.phase === 'booting' ? [{ ...s, phase: 'serving' }, [{ type: 'ReportBooted' }]] : [s, []];
+    case 'AppLoadFailed':
+      return bootFailed(s, ExitCode.AppLoadError, e.reason);
+    case 'ListenFailed':
+      return bootFailed(s, ExitCode.WorkerBootError, e.reason);
     case 'SignalReceived':
       if (e.signal === 'TERM') return beginDrain(s);
       if (e.signal === 'INT' || e.signal === 'QUIT') return exitNow(s, 0, hook(s, 'workerInt'));
@@ -85,20 +157,24 @@ export function workerStep(s: WorkerState, e: WorkerEvent): Result {
       if (e.signal === 'ABRT') return exitNow(s, 1, hook(s, 'workerAbort'));
       return [s, []];
     case 'ParentGone':
-      return chainLog(beginDrain(s), 'warning', 'Arbiter is gone; worker stops gracefully');
+      return chainLog(beginDrain(s), logCmd('warning', 'Arbiter is gone; worker stops gracefully'));
+    case 'FaultOccurred':
+      return onFault(s, e.origin, e.detail);
     case 'MaxRequestsReached':
-      return s.phase === 'serving' ? chainLog(beginDrain(s), 'info', 'Autorestarting worker after current request.') : [s, []];
+      return s.phase === 'serving' ? chainLog(beginDrain(s), logCmd('info', 'Autorestarting worker after current request.')) : [s, []];
     case 'Drained':
-      return s.phase === 'draining' ? exitNow(s) : [s, []];
+      return s.phase === 'draining' ? exitNow(s, s.exitCode) : [s, []];
     case 'DrainTimeoutElapsed':
       if (s.phase !== 'draining') return [s, []];
-      return exitNow(s, 0, [
-        { type: 'Log', level: 'warning', message: 'Worker graceful timeout; closing open connections' },
+      return exitNow(s, s.exitCode, [
+        logCmd('warning', 'Worker graceful timeout; closing open connections'),
         { type: 'CloseAllConnections' },
       ]);
+    case 'HeartbeatDue':
+      return onHeartbeatDue(s, e.progress);
   }
 }
 
-function chainLog([s, cmds]: Result, level: LogLevel, message: string): Result {
-  return [s, [{ type: 'Log', level, message }, ...cmds]];
+function chainLog([s, cmds]: Result, log: WorkerCommand): Result {
+  return [s, [log, ...cmds]];
 }

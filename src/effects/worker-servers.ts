@@ -1,0 +1,118 @@
+/**
+ * A worker's HTTP servers on the listening fds it inherited: listen, pause and resume accepting,
+ * stop accepting and drain, close connections.
+ *
+ * Why the drain is done by hand: `server.close()` alone lets a busy keep-alive socket take more
+ * requests, so a draining worker also forces `Connection: close` on every response still to be
+ * written and closes idle connections as they appear (node-techniques §B.3). Whether the worker
+ * is draining is read from the servers themselves (`listening`), never kept in a second flag.
+ *
+ * Why pausing works: Node has no "stop accepting" call short of `close()`, but a listening
+ * handle is a libuv stream whose read watcher is the accept watcher, so `readStop()` (after a
+ * `readStart()`, which only marks it as reading) takes the socket out of this process's epoll set
+ * and `readStart()` puts it back. Connections wait in the kernel queue meanwhile, and the other
+ * workers sharing the socket accept them. Nothing is accepted and then dropped (unlike
+ * `maxConnections`).
+ *
+ * @example
+ * const servers = workerServers([3], { keepAliveMs: 2000, backlog: 2048 });
+ * servers.onRequest((req, res) => app(req, res));
+ * await servers.listen();
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface WorkerServersOptions {
+  /** Idle keep-alive time; 0 closes the connection after every response. */
+  readonly keepAliveMs: number;
+  readonly backlog: number;
+}
+
+export interface WorkerServers {
+  /** Listen on every fd; rejects with the first failure. */
+  listen(): Promise<void>;
+  /** Handle every request of every server with `handler`. */
+  onRequest(handler: (req: IncomingMessage, res: ServerResponse) => void): void;
+  /** Take the listening sockets out of this process's accept loop (connections wait in the kernel). */
+  pauseAccepting(): void;
+  resumeAccepting(): void;
+  /** Close the servers; resolves once every connection has closed. */
+  stopAccepting(): Promise<void>;
+  /** While draining, close the connections that are idle now (after a response finished). */
+  closeIdleIfDraining(): void;
+  closeAllConnections(): void;
+}
+
+/** The libuv stream methods of a listening handle (TCP or Pipe wrap). */
+interface ListenHandle {
+  readStart?(): number;
+  readStop?(): number;
+}
+const handleOf = (server: http.Server) => (server as unknown as { _handle?: ListenHandle | null })._handle;
+
+export function workerServers(fds: readonly number[], options: WorkerServersOptions): WorkerServers {
+  const servers = fds.map(() => http.createServer());
+  // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
+  // a draining worker reaches the response in flight on each through `_httpMessage`.
+  const sockets = new Set<Socket>();
+  for (const server of servers) {
+    if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+  }
+  const draining = () => servers[0] !== undefined && !servers[0].listening;
+  const closeIdle = () => {
+    for (const server of servers) server.closeIdleConnections();
+  };
+
+  return {
+    listen: () => Promise.all(
+      servers.map((server, i) => new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        // Backlog positionally: listen({fd, backlog}) ignores it and resets the queue to 511.
+        server.listen({ fd: fds[i] }, options.backlog, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      })),
+    ).then(() => undefined),
+    onRequest(handler) {
+      const keepAlive = options.keepAliveMs > 0;
+      function onRequest(this: http.Server, req: IncomingMessage, res: ServerResponse) {
+        if (!keepAlive || !this.listening) res.shouldKeepAlive = false;
+        handler(req, res);
+      }
+      for (const server of servers) server.on('request', onRequest);
+    },
+    pauseAccepting() {
+      for (const server of servers) {
+        const handle = handleOf(server);
+        // readStop() is a no-op on a stream not marked as reading; readStart() marks it.
+        handle?.readStart?.();
+        handle?.readStop?.();
+      }
+    },
+    resumeAccepting() {
+      for (const server of servers) handleOf(server)?.readStart?.();
+    },
+    stopAccepting() {
+      for (const socket of sockets) {
+        const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+        if (res && !res.headersSent) res.shouldKeepAlive = false;
+      }
+      const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }))).then(() => undefined);
+      closeIdle();
+      return closed;
+    },
+    closeIdleIfDraining() {
+      if (draining()) setImmediate(closeIdle);
+    },
+    closeAllConnections() {
+      for (const server of servers) server.closeAllConnections();
+    },
+  };
+}
