@@ -11,7 +11,7 @@
  */
 import type { Hooks } from '../effects/hook-runner';
 import { decodeWorkerOptions, WORKER_ENV } from '../effects/worker-options';
-import { runWorker } from '../effects/worker-runtime';
+import { runWorker, type WorkerStages } from '../effects/worker-runtime';
 import { errorStack } from '../effects/error-text';
 import { ExitCode } from '../streams/exit-codes';
 import { loadConfigFile } from './config-file';
@@ -62,8 +62,9 @@ export function startWorkerProcess(given: Partial<WorkerExtras> = {}): Promise<n
   return configFileExtras(options.configFile)
     .then((file) => {
       const stages = given.stages ?? file.stages;
-      // The worker runtime takes `stages` as `Stages` (an array, or a function of the worker).
-      return runWorker(options, { hooks: { ...file.hooks, ...given.hooks }, ...(stages ? { stages: stages as never } : {}) });
+      // Users write stages over the structural `Exchange`; in a worker they see Node's own
+      // request and response, which is what the runtime's type says.
+      return runWorker(options, { hooks: { ...file.hooks, ...given.hooks }, ...(stages ? { stages: stages as unknown as WorkerStages } : {}) });
     })
     .catch((err: unknown) => {
       process.stderr.write(`runicorn worker ${process.pid}: boot failed: ${errorStack(err)}\n`);
