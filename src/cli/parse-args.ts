@@ -10,8 +10,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { ExitCode } from '../streams/exit-codes';
-import { BootError } from './config-error';
+import { runicornError, type RunicornError } from '../streams/errors';
 import { allSettings, type SettingName } from './settings/index';
 import type { Setting } from './settings/setting';
 import { VERSION } from './version';
@@ -68,8 +67,19 @@ function buildProgram(): { program: Command; owner: Map<string, SettingName> } {
   return { program, owner };
 }
 
+/**
+ * Commander's error as a runicorn one: `RUNICORN_UNKNOWN_FLAG` (with its did-you-mean) or
+ * `RUNICORN_BAD_USAGE`, on one line, naming the source when it is not the command line.
+ */
+function usageError(err: CommanderError, source: string): RunicornError {
+  const detail = err.message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+  const unknown = err.code === 'commander.unknownOption' ? /^unknown option '(.*)'(?: \(Did you mean (.+)\?\))?$/.exec(detail) : null;
+  if (unknown) return runicornError('RUNICORN_UNKNOWN_FLAG', { flag: unknown[1] ?? '', suggestion: unknown[2], source });
+  return runicornError('RUNICORN_BAD_USAGE', { detail, source });
+}
+
 /** Parse `argv` (without `node` and the script); `source` names it in errors ('' for the real command line). */
-export function parseArgs(argv: readonly string[], source: string): E.Either<BootError | EarlyExit, ArgsLayer> {
+export function parseArgs(argv: readonly string[], source: string): E.Either<RunicornError | EarlyExit, ArgsLayer> {
   const { program, owner } = buildProgram();
   let output = '';
   program.configureOutput({ writeOut: (s) => (output += s), writeErr: () => {} });
@@ -78,9 +88,7 @@ export function parseArgs(argv: readonly string[], source: string): E.Either<Boo
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     if (err.exitCode === 0) return E.left(new EarlyExit(output));
-    const where = source ? ` (in ${source})` : '';
-    const oneLine = err.message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
-    return E.left(new BootError(`${oneLine}${where}`, ExitCode.Config));
+    return E.left(usageError(err, source));
   }
   const opts = program.opts<Record<string, unknown>>();
   const values: Partial<Record<SettingName, unknown>> = {};

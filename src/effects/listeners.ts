@@ -16,6 +16,7 @@ import { closeSync, fstatSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { describeBind, type BindAddress } from '../streams/bind-address';
+import { RunicornError, runicornError } from '../streams/errors';
 
 export interface Listener {
   readonly fd: number;
@@ -27,8 +28,20 @@ export interface Listener {
   readonly handle: unknown;
 }
 
-/** A bind failure, already worded as the one line the CLI prints. */
-export class BindError extends Error {}
+/**
+ * A bind failure is a `RunicornError` with code `RUNICORN_BIND`; this name stays until the
+ * callers test `isRunicornError(err, 'RUNICORN_BIND')` instead.
+ *
+ * @deprecated Use `isRunicornError(err, 'RUNICORN_BIND')` from `streams/errors`.
+ * @example
+ * if (err instanceof BindError) logger.log('error', err.message);
+ */
+export const BindError = RunicornError;
+/** @deprecated Use `RunicornError`. */
+export type BindError = RunicornError;
+
+const bindError = (address: string | undefined, reason: string): RunicornError =>
+  runicornError('RUNICORN_BIND', { address, reason });
 
 interface RawHandle {
   fd: number;
@@ -38,7 +51,7 @@ interface RawHandle {
 type CreateServerHandle = (address: string | null, port: number, addressType: number, fd?: number) => RawHandle | number;
 const internals = net as unknown as { _createServerHandle: CreateServerHandle };
 
-function explain(errno: number, where: string): BindError {
+function explain(errno: number, where: string): RunicornError {
   const name = getSystemErrorName(errno);
   const why: Record<string, string> = {
     EADDRINUSE: 'the address is already in use',
@@ -46,7 +59,7 @@ function explain(errno: number, where: string): BindError {
     EACCES: 'permission denied',
     EINVAL: 'invalid address',
   };
-  return new BindError(`cannot listen at ${where}: ${why[name] ?? name.toLowerCase()} (${name})`);
+  return bindError(where, `${why[name] ?? name.toLowerCase()} (${name})`);
 }
 
 async function bindTcp(address: Extract<BindAddress, { kind: 'tcp' }>): Promise<Listener> {
@@ -59,7 +72,7 @@ async function bindTcp(address: Extract<BindAddress, { kind: 'tcp' }>): Promise<
       ip = found.address;
       family = found.family;
     } catch {
-      throw new BindError(`cannot listen at ${where}: unknown host "${address.host}"`);
+      throw bindError(where, `unknown host "${address.host}"`);
     }
   }
   const handle = internals._createServerHandle(ip, address.port, family);
@@ -75,9 +88,9 @@ async function bindTcp(address: Extract<BindAddress, { kind: 'tcp' }>): Promise<
 function bindUnix(address: Extract<BindAddress, { kind: 'unix' }>): Listener {
   try {
     if (lstatSync(address.path).isSocket()) unlinkSync(address.path);
-    else throw new BindError(`cannot listen at unix:${address.path}: a file that is not a socket is in the way`);
+    else throw bindError(`unix:${address.path}`, 'a file that is not a socket is in the way');
   } catch (err) {
-    if (err instanceof BindError) throw err;
+    if (err instanceof RunicornError) throw err;
   }
   const handle = internals._createServerHandle(address.path, -1, -1);
   if (typeof handle === 'number') throw explain(handle, `unix:${address.path}`);
@@ -89,13 +102,13 @@ function adoptFd(address: Extract<BindAddress, { kind: 'fd' }>): Listener {
   try {
     isSocket = fstatSync(address.fd).isSocket();
   } catch {
-    throw new BindError(`cannot listen at fd://${address.fd}: no such file descriptor`);
+    throw bindError(`fd://${address.fd}`, 'no such file descriptor');
   }
-  if (!isSocket) throw new BindError(`cannot listen at fd://${address.fd}: not a socket`);
+  if (!isSocket) throw bindError(`fd://${address.fd}`, 'not a socket');
   return { fd: address.fd, kind: 'tcp', label: describeBind(address), address, handle: undefined };
 }
 
-/** Bind every address; the first failure is thrown as a `BindError`. */
+/** Bind every address; the first failure is thrown as a `RunicornError` (`RUNICORN_BIND`). */
 export async function bindAll(addresses: readonly BindAddress[]): Promise<Listener[]> {
   const out: Listener[] = [];
   for (const address of addresses) {
@@ -154,6 +167,6 @@ export function prelisten(listeners: readonly Listener[], backlog: number): void
   });
   if (result.status !== 0) {
     const why = result.error?.message ?? String(result.stderr ?? '').trim().split('\n').pop() ?? 'unknown error';
-    throw new BindError(`cannot listen: ${why}`);
+    throw bindError(undefined, why);
   }
 }

@@ -7,6 +7,7 @@
  */
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { runicornError } from '../streams/errors';
 
 const readPid = (path: string): number | undefined => {
   try {
@@ -26,18 +27,18 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** Write `pid` to `path`; throws an Error with a one-line reason when another live process owns it. */
+/** Write `pid` to `path`; throws a `RunicornError` (`RUNICORN_PIDFILE`) when another live process owns it or it cannot be written. */
 export function createPidfile(path: string, pid: number): void {
   const old = readPid(path);
   if (old !== undefined && old !== pid && alive(old)) {
-    throw new Error(`Already running on PID ${old} (or pid file '${path}' is stale)`);
+    throw runicornError('RUNICORN_PIDFILE', { problem: 'running', path, pid: old });
   }
   const tmp = join(dirname(path), `.${basename(path)}.${pid}.tmp`);
   try {
     writeFileSync(tmp, `${pid}\n`, { mode: 0o644 });
     renameSync(tmp, path);
   } catch (err) {
-    throw new Error(`cannot write pid file '${path}': ${(err as Error).message}`);
+    throw runicornError('RUNICORN_PIDFILE', { problem: 'write', path, reason: (err as Error).message });
   }
 }
 

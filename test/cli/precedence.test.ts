@@ -8,6 +8,7 @@ import { after, test } from 'node:test';
 import * as E from 'fp-ts/Either';
 import { BootError } from '../../src/cli/config-error';
 import { loadConfig, type LoadedConfig } from '../../src/cli/load-config';
+import { isRunicornError } from '../../src/streams/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'runicorn-conf-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +26,7 @@ async function load(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promi
 async function fails(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const result = await loadConfig(argv, env)();
   assert.ok(E.isLeft(result), 'expected a configuration error');
-  assert.ok(result.left instanceof BootError);
+  assert.ok(result.left instanceof BootError || isRunicornError(result.left), String(result.left));
   return result.left.message;
 }
 
