@@ -5,6 +5,11 @@
  * one from a plain function that returns the exchange to pass it on, or `undefined` once it has
  * answered. It creates no Observable per request, which keeps the pipeline within its budget.
  *
+ * The operator is named after `fn` (the name logs use when the stage fails) and carries `fn`, so
+ * `requestPipeline` can contain it with a plain `try`/`catch` per exchange instead of the general
+ * wrapper (`contain`). On its own, outside `requestPipeline`, it behaves as any rxjs operator: an
+ * exception ends its stream.
+ *
  * @example
  * const requireHost = stage(function requireHost(ex) {
  *   if (ex.req.headers.host) return ex;
@@ -17,8 +22,13 @@ import type { Exchange } from './exchange';
 
 export type Stage<E extends Exchange = Exchange> = OperatorFunction<E, E>;
 
-export function stage<E extends Exchange>(fn: (exchange: E) => E | undefined): Stage<E> {
-  return (source) =>
+/** The function a stage was built from, for a stage made by `stage()`. */
+export type StageFunction<E extends Exchange> = (exchange: E) => E | undefined;
+
+const kStageFunction = Symbol('runicorn.stageFunction');
+
+export function stage<E extends Exchange>(fn: StageFunction<E>): Stage<E> {
+  const op: Stage<E> = (source) =>
     new Observable<E>((subscriber) =>
       source.subscribe({
         next(exchange) {
@@ -35,4 +45,18 @@ export function stage<E extends Exchange>(fn: (exchange: E) => E | undefined): S
         complete: () => subscriber.complete(),
       }),
     );
+  Object.defineProperty(op, 'name', { value: fn.name });
+  Object.defineProperty(op, kStageFunction, { value: fn });
+  return op;
+}
+
+/**
+ * The function `op` was built from by `stage()`, or `undefined` for any other operator.
+ *
+ * @example
+ * stageFunction(stage(requireHost)); // requireHost
+ * stageFunction(map((ex) => ex));    // undefined
+ */
+export function stageFunction<E extends Exchange>(op: Stage<E>): StageFunction<E> | undefined {
+  return (op as Stage<E> & { [kStageFunction]?: StageFunction<E> })[kStageFunction];
 }
