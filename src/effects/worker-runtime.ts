@@ -136,7 +136,10 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     const onError = (error: unknown, ex: NodeExchange) =>
       logger.log('error', `Error handling request ${ex.req.method ?? ''} ${ex.req.url ?? ''}: ${errorStack(error)}`);
     const onStageError = (error: unknown, stageName: string, ex: NodeExchange | undefined) =>
-      logger.log('error', `Stage ${stageName} failed on ${ex?.req.method ?? ''} ${ex?.req.url ?? ''}: ${errorStack(error)}`);
+      logger.log('error', `Stage ${stageName} failed${ex ? ` on ${ex.req.method ?? ''} ${ex.req.url ?? ''}` : ''}: ${errorStack(error)}`);
+    // A client that hung up before its request could run: released, never handed to the app.
+    const onAbandoned = (ex: NodeExchange) =>
+      logger.log('debug', `Client gone before ${ex.req.method ?? ''} ${ex.req.url ?? ''} could run; released`);
     const preRequest = hooks.preRequest;
     const postRequest = hooks.postRequest;
     const all = [
@@ -145,7 +148,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
         : []),
       ...stages,
     ];
-    request$.pipe(requestPipeline(all, listener, { concurrency: options.workerConnections, onError, onStageError })).subscribe({
+    request$.pipe(requestPipeline(all, listener, { concurrency: options.workerConnections, onError, onStageError, onAbandoned })).subscribe({
       next: (ex) => {
         worker.nr += 1;
         if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
@@ -165,6 +168,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       kind: options.appKind,
       onError: (error) => logger.log('error', `Error handling request: ${errorStack(error)}`),
     });
+    if (app.warning) logger.log('warning', app.warning);
     await runHook(hooks, 'postWorkerInit', logger, [worker]);
     serveRequests(app.listener, await resolveStages(extra.stages, worker));
     try {
