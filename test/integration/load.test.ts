@@ -151,3 +151,26 @@ test('a bad `stages` stops the boot with one line naming the setting and the fil
     assert.match(r.lines[0] as string, expected);
   }
 });
+
+test('a plain rxjs map stage that throws on one path: 500 there, the same worker serves 200 everywhere after', async (t) => {
+  const conf = [
+    "import { map } from 'rxjs';",
+    "const picky = map(function picky(ex) { if (ex.req.url === '/boom') throw new Error('picky cannot take /boom'); return ex; });",
+    'export default { stages: [picky] };',
+  ].join('\n');
+  const dir = project(t, { 'runicorn.conf.mjs': conf, 'app.mjs': "export default (q, s) => s.end(String(process.pid));\n" });
+  const r = runicorn(t, ['-w', '1', '-b', '127.0.0.1:0', 'app.mjs'], { cwd: dir });
+  const port = await r.port();
+  const first = await until(port, '/', (rep) => rep.status === 200);
+  const boom = await get(port, '/boom');
+  assert.equal(boom.status, 500);
+  // A plain operator has no name of its own: it is named by its place in `stages`.
+  await r.waitFor(/Stage stage #1 failed on GET \/boom: Error: picky cannot take \/boom/);
+  for (let i = 0; i < 5; i++) {
+    const after = await get(port, `/after/${i}`);
+    assert.equal(after.status, 200);
+    assert.equal(after.body, first.body, 'served by the same worker: it was never replaced');
+  }
+  assert.equal((await get(port, '/boom')).status, 500, 'the stage runs again for later requests');
+  assert.deepEqual(r.workerPids(), [Number(first.body)]);
+});
