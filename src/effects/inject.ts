@@ -139,5 +139,6 @@ const RESPONSE_METHODS = ['setTimeout', 'writeHead', 'write', 'end', 'destroy', 
  */
 function pinFakeMethods(target: object, names: readonly string[]): void {
   const own = target as Record<string, unknown>;
+  // biome-ignore lint/correctness/noSelfAssign: copies an inherited method onto the object itself
   for (const name of names) own[name] = own[name];
 }

@@ -10,7 +10,7 @@
  * workerLoop(ports, workerInitial(30_000), { scheduler: asyncScheduler, heartbeatMs: 1000 })(boot$).subscribe();
  */
 import {
-  catchError, concatMap, defer, EMPTY, ignoreElements, map, merge, mergeMap, Observable, of, share, tap,
+  catchError, concatMap, defer, EMPTY, ignoreElements, map, merge, mergeMap, type Observable, of, share, tap,
   type SchedulerLike,
 } from 'rxjs';
 import type { LogLevel } from '../streams/commands';

@@ -18,6 +18,7 @@ test('runicorn and runicorn/testing resolve through "exports" to the built entry
   assert.equal(typeof runicorn.serve, 'function');
   assert.equal(typeof runicorn.stage, 'function');
   for (const name of ['inject', 'fakePorts', 'interpretArbiter', 'step', 'arbiter', 'timers', 'feedback', 'workerLifecycle'] as const) {
+    // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the test walks the public names
     assert.equal(typeof testing[name], 'function', name);
   }
   assert.equal(testing.timerKey.heartbeat(7), 'heartbeat:7');

@@ -61,8 +61,9 @@ export function serve<E extends Exchange>(handler: Handler<E>, options: ServeOpt
       };
       /** Run the first waiting exchange whose client is still there. */
       const runNext = () => {
-        let ex: E | undefined;
-        while (active < concurrency && (ex = waiting.shift()) !== undefined) {
+        while (active < concurrency) {
+          const ex = waiting.shift();
+          if (ex === undefined) break;
           (ex.req as Watched<E>)[kWatched] = undefined;
           start(ex);
         }
@@ -121,7 +122,7 @@ export function serve<E extends Exchange>(handler: Handler<E>, options: ServeOpt
         const socket = ex.res.socket;
         // Slow path: the client is gone (an async stage held the exchange, or it waited), or the
         // response waits behind an earlier one on its connection and only its request tells.
-        if (socket === null || (socket !== undefined && socket.destroyed)) {
+        if (socket === null || socket?.destroyed) {
           if (clientGone(ex)) return abandon(ex);
           watch(ex);
         }
