@@ -25,7 +25,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bufferSignals } from './effects/run-arbiter';
 import { signalReceived, type ArbiterEvent } from './streams/events';
 import { boot } from './cli/boot';
-import { BootError } from './cli/config-error';
 import { loadConfigFile } from './cli/config-file';
 import { hooksOf } from './cli/hooks';
 import { resolveConfig, type Layer } from './cli/resolve-config';
@@ -33,7 +32,7 @@ import { allSettings, type Config, type SettingName } from './cli/settings/index
 import type { Stages, StageWorker } from './cli/settings/node';
 import { isWorkerProcess, startWorkerProcess } from './cli/worker-process';
 import type { HookLog } from './effects/hook-runner';
-import { ExitCode } from './streams/exit-codes';
+import { runicornError } from './streams/errors';
 
 /** A worker as arbiter hooks see it. */
 export interface WorkerInfo {
@@ -151,15 +150,21 @@ function workerEntry(options: ServeOptions): string | undefined {
   if (script) return isAbsolute(script) ? script : resolve(script);
   const functions = options.stages || Object.keys(options).some((k) => hookNames.has(k));
   if (functions) {
-    throw new BootError('serve(): stages and hooks reach workers by re-running this script, but there is none '
-      + '(process.argv[1] is not set); call serve() from a script file, or put them in a config file (`config`)');
+    throw runicornError('RUNICORN_BAD_USAGE', {
+      detail: 'serve(): stages and hooks reach workers by re-running this script, but there is none '
+        + '(process.argv[1] is not set); call serve() from a script file, or put them in a config file (`config`)',
+      source: '',
+    });
   }
   return undefined;
 }
 
 async function layersOf(options: ServeOptions): Promise<{ layers: Layer[]; configFile: string | undefined }> {
   const unknown = Object.keys(options).filter((k) => !settingNames.has(k));
-  if (unknown.length) throw new BootError(`serve(): unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  if (unknown.length) {
+    const detail = `serve(): unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`;
+    throw runicornError('RUNICORN_BAD_USAGE', { detail, source: '' });
+  }
   const configFile = typeof options.config === 'string' ? resolve(options.config.replace(/^file:/, '')) : undefined;
   const file = configFile ? (await loadConfigFile(configFile)).layer : undefined;
   const values = Object.fromEntries(Object.entries(options).filter(([k, v]) => k !== 'app' && v !== undefined));
@@ -169,7 +174,8 @@ async function layersOf(options: ServeOptions): Promise<{ layers: Layer[]; confi
 /**
  * Start an arbiter in this process and its workers; resolves once the sockets are bound.
  *
- * Rejects with a `BootError` (one line, an `exitCode`) for a bad option or a bind failure. See
+ * Rejects with a `RunicornError` (a stable `code`, an `exitCode`, a one-line `message`; see
+ * docs/errors.md) for a bad option, a config file that does not load, or a bind failure. See
  * the file header for how workers get the stages and hooks.
  *
  * @example
@@ -185,7 +191,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (E.isLeft(resolved)) throw resolved.left;
   const { config } = resolved.right;
   const app = options.app ?? config.app;
-  if (!app) throw new BootError('serve(): no application given (`app`, e.g. "app.mjs:app")', ExitCode.Config);
+  if (!app) throw runicornError('RUNICORN_NO_APP', { usage: 'serve() needs `app`', hint: 'e.g. "app.mjs:app"' });
   const entry = workerEntry(options);
 
   const buffered = bufferSignals();
@@ -217,7 +223,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
 }
 
 export type { Config, Stages, StageWorker };
-export { BootError } from './cli/config-error';
+
+// Errors: every failure a user can cause, with a stable code (docs/errors.md)
+export { ERRORS, type ErrorCode, isRunicornError, RunicornError, runicornError } from './streams/errors';
 
 // Request stages
 export type { Exchange, RequestLike, ResponseLike } from './streams/pipeline/exchange';

@@ -2,8 +2,9 @@
  * The boot edge as one `TaskEither`: process settings → pid file → onStarting → listeners → a
  * running arbiter.
  *
- * Each step either succeeds or yields a `BootError` worded as the one line the user sees; only
- * `main.ts` prints it and exits.
+ * Each step either succeeds or yields a `RunicornError` (`RUNICORN_PIDFILE`, `RUNICORN_BIND`)
+ * worded as the one line the user sees; it is logged here, and the caller exits with its
+ * `exitCode` (`main.ts`) or rejects with it (`serve()`).
  *
  * @example
  * await boot({ config, app: 'app.mjs', configFile: undefined })(); // right(subscription)
@@ -13,15 +14,14 @@ import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 import type { Subscription } from 'rxjs';
 import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
-import { BindError, bindAll, prelisten, type Listener } from '../effects/listeners';
+import { bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts } from '../effects/live-ports';
 import { createLogger, type Logger } from '../effects/logger';
 import { createPidfile, removePidfile } from '../effects/pidfile';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
-import { ExitCode } from '../streams/exit-codes';
+import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
 import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
-import { BootError } from './config-error';
 import { arbiterHooksIn, hooksOf } from './hooks';
 import type { Config } from './settings/index';
 import { configSnapshot } from './show-config';
@@ -50,7 +50,11 @@ export function applyRawEnv(entries: readonly unknown[], env: NodeJS.ProcessEnv)
 
 export const procNameOf = (config: Config, app: string): string => config.procName ?? config.defaultProcName ?? app;
 
-const bindListeners = (config: Config, logger: Logger): TE.TaskEither<BootError, Listener[]> =>
+/** A failure the effects already worded, passed through; anything else as a bind failure. */
+const asBindError = (err: unknown): RunicornError =>
+  (isRunicornError(err) ? err : runicornError('RUNICORN_BIND', { reason: String(err) }));
+
+const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornError, Listener[]> =>
   TE.tryCatch(
     async () => {
       const listeners = await bindAll(config.bind);
@@ -58,9 +62,9 @@ const bindListeners = (config: Config, logger: Logger): TE.TaskEither<BootError,
       return listeners;
     },
     (err) => {
-      const message = err instanceof BindError ? err.message : `cannot bind: ${String(err)}`;
-      logger.log('error', message);
-      return new BootError(message, ExitCode.Config);
+      const failure = asBindError(err);
+      logger.log('error', failure.message);
+      return failure;
     },
   );
 
@@ -118,7 +122,7 @@ function start(
   });
 }
 
-export function boot(input: BootInput, logger?: Logger): TE.TaskEither<BootError, Subscription> {
+export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornError, Subscription> {
   const { config, app } = input;
   const log = logger ?? createLogger({ level: config.logLevel });
   const hooks = hooksOf(config as unknown as Record<string, unknown>);
@@ -132,8 +136,11 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<BootError
         if (config.pidfile) createPidfile(config.pidfile, process.pid);
       },
       (err) => {
-        log.log('error', (err as Error).message);
-        return new BootError((err as Error).message, ExitCode.Config);
+        const failure = isRunicornError(err)
+          ? err
+          : runicornError('RUNICORN_PIDFILE', { problem: 'write', path: config.pidfile ?? '', reason: String(err) });
+        log.log('error', failure.message);
+        return failure;
       },
     ),
     // onStarting runs before the sockets are bound, and is awaited (Gunicorn's order).

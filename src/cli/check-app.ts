@@ -9,10 +9,11 @@
  *
  * @example
  * const verdict = await checkApp({ app: 'app.ts', kind: 'auto', cwd, nodeArgs: ['--import=tsx'] });
- * if (!verdict.ok) die(verdict.message);
+ * if (!verdict.ok) fail(runicornError('RUNICORN_APP_LOAD', { spec: 'app.ts', reason: verdict.reason }));
  */
 import { spawn } from 'node:child_process';
-import { AppLoadError, loadApp, type AppKind } from '../effects/load-app';
+import * as E from 'fp-ts/Either';
+import { loadAppResult, type AppKind } from '../effects/load-app';
 import { errorLine } from '../effects/error-text';
 
 const CHECK_ENV = 'RUNICORN_CHECK_APP';
@@ -24,14 +25,16 @@ interface CheckRequest {
 }
 
 /**
- * What loading the app in a worker-like node said.
+ * What loading the app in a worker-like node said: on failure, the reason, which the caller
+ * turns into a `RUNICORN_APP_LOAD` error (only plain data crosses the IPC channel).
  *
  * @example
  * { ok: true, warning: '"create" of ./app.mjs takes no arguments, …' }
+ * { ok: false, reason: './app.mjs has no export "nope" (it exports app)' }
  */
 export type Verdict =
   | { readonly ok: true; readonly warning?: string }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly reason: string };
 
 /** Load `app` in `process.execPath [...nodeArgs] check-app.js`; its stdout and stderr go to stderr. */
 export function checkApp(request: CheckRequest & { readonly nodeArgs: readonly string[] }): Promise<Verdict> {
@@ -45,10 +48,10 @@ export function checkApp(request: CheckRequest & { readonly nodeArgs: readonly s
     });
     let verdict: Verdict | undefined;
     child.on('message', (message: Verdict) => (verdict ??= message));
-    child.once('error', (err) => resolve({ ok: false, message: `cannot start node to load app "${wanted.app}": ${err.message}` }));
+    child.once('error', (err) => resolve({ ok: false, reason: `cannot start node to load it: ${err.message}` }));
     child.once('exit', (code, signal) => resolve(verdict ?? {
       ok: false,
-      message: `cannot load app "${wanted.app}": the node loading it exited ${signal ? `on SIG${signal.replace(/^SIG/, '')}` : `with code ${String(code)}`}`
+      reason: `the node loading it exited ${signal ? `on SIG${signal.replace(/^SIG/, '')}` : `with code ${String(code)}`}`
         + `${nodeArgs.length ? ` (node arguments: ${nodeArgs.join(' ')})` : ''} before it could say`,
     }));
   });
@@ -58,10 +61,11 @@ async function answer(text: string): Promise<void> {
   const request = JSON.parse(text) as CheckRequest;
   let verdict: Verdict;
   try {
-    const app = await loadApp(request.app, { cwd: request.cwd, kind: request.kind });
-    verdict = app.warning ? { ok: true, warning: app.warning } : { ok: true };
+    const result = await loadAppResult(request.app, { cwd: request.cwd, kind: request.kind });
+    if (E.isLeft(result)) verdict = { ok: false, reason: result.left };
+    else verdict = result.right.warning ? { ok: true, warning: result.right.warning } : { ok: true };
   } catch (err) {
-    verdict = { ok: false, message: err instanceof AppLoadError ? err.message : `cannot load app "${request.app}": ${errorLine(err)}` };
+    verdict = { ok: false, reason: errorLine(err) };
   }
   // Exit once said: an app may hold the event loop open (a timer, a database pool).
   process.send?.(verdict, undefined, {}, () => process.exit(0));

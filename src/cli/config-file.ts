@@ -14,10 +14,10 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { closest, distance } from 'fastest-levenshtein';
-import { BootError } from './config-error';
 import { allSettings, type SettingName } from './settings/index';
 import type { Layer } from './resolve-config';
 import { errorLine } from '../effects/error-text';
+import { runicornError } from '../streams/errors';
 
 export const DEFAULT_CONFIG_FILES = ['runicorn.conf.js', 'runicorn.conf.mjs', 'runicorn.conf.cjs'] as const;
 
@@ -40,24 +40,32 @@ const keyIndex = (): Map<string, SettingName> => {
   return index;
 };
 
-/** Import the file and turn its exports into a layer; warnings list the unknown keys. */
+/**
+ * Import the file and turn its exports into a layer; warnings list the unknown keys.
+ *
+ * Throws a `RunicornError` with code `RUNICORN_CONFIG_FILE` when the file is missing, fails to
+ * import, its function throws, or it exports no object.
+ *
+ * @example
+ * const { layer, warnings } = await loadConfigFile('/srv/app/runicorn.conf.mjs');
+ */
 export async function loadConfigFile(path: string): Promise<{ readonly layer: Layer; readonly warnings: readonly string[] }> {
   const source = basename(path);
-  if (!existsSync(path)) throw new BootError(`config file ${path} does not exist (from --config)`);
+  if (!existsSync(path)) throw runicornError('RUNICORN_CONFIG_FILE', { problem: 'missing', path });
   let ns: Record<string, unknown>;
   try {
     ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new BootError(`cannot load config file ${path}: ${errorLine(err)}`);
+    throw runicornError('RUNICORN_CONFIG_FILE', { problem: 'import', path, reason: errorLine(err) });
   }
   let exported: unknown = 'default' in ns ? ns.default : ns;
   try {
     if (typeof exported === 'function') exported = await (exported as () => unknown)();
   } catch (err) {
-    throw new BootError(`config file ${source}: its exported function failed: ${errorLine(err)}`);
+    throw runicornError('RUNICORN_CONFIG_FILE', { problem: 'function', file: source, reason: errorLine(err) });
   }
   if (exported === null || typeof exported !== 'object' || Array.isArray(exported)) {
-    throw new BootError(`config file ${source} must export an object (or a function returning one)`);
+    throw runicornError('RUNICORN_CONFIG_FILE', { problem: 'shape', file: source });
   }
   const index = keyIndex();
   const values: Partial<Record<SettingName, unknown>> = {};

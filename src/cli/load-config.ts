@@ -11,7 +11,8 @@ import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 import { split } from 'shlex';
-import { BootError } from './config-error';
+import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
+import { errorLine } from '../effects/error-text';
 import { findConfigFile, loadConfigFile } from './config-file';
 import { EarlyExit, parseArgs, type ArgsLayer } from './parse-args';
 import { resolveConfig, type Layer, type Origins, type Resolved } from './resolve-config';
@@ -33,28 +34,28 @@ export const CMD_ARGS_ENV = 'RUNICORN_CMD_ARGS';
 
 const empty: ArgsLayer = { values: {}, app: undefined };
 
-function envArgs(env: NodeJS.ProcessEnv): E.Either<BootError | EarlyExit, ArgsLayer> {
+function envArgs(env: NodeJS.ProcessEnv): E.Either<RunicornError | EarlyExit, ArgsLayer> {
   const text = env[CMD_ARGS_ENV];
   if (!text || text.trim() === '') return E.right(empty);
   let argv: string[];
   try {
     argv = split(text);
   } catch (err) {
-    return E.left(new BootError(`${CMD_ARGS_ENV} cannot be split like a shell command line: ${(err as Error).message}`));
+    return E.left(runicornError('RUNICORN_BAD_ENV_ARGS', { variable: CMD_ARGS_ENV, reason: (err as Error).message }));
   }
   return parseArgs(argv, CMD_ARGS_ENV);
 }
 
 /** `--chdir` from the command line or RUNICORN_CMD_ARGS applies before the config file is found. */
-function changeDirectory(dir: unknown, source: string): E.Either<BootError, void> {
+function changeDirectory(dir: unknown, source: string): E.Either<RunicornError, void> {
   if (typeof dir !== 'string') return E.right(undefined);
-  const from = source ? ` (from ${source})` : '';
+  const bad = (expected: string) => E.left(runicornError('RUNICORN_BAD_SETTING', { setting: '--chdir', source, value: dir, expected }));
   try {
-    if (!statSync(dir).isDirectory()) return E.left(new BootError(`--chdir${from} must be a directory, got "${dir}"`));
+    if (!statSync(dir).isDirectory()) return bad('a directory');
     process.chdir(dir);
     return E.right(undefined);
   } catch {
-    return E.left(new BootError(`--chdir${from} must be an existing directory, got "${dir}"`));
+    return bad('an existing directory');
   }
 }
 
@@ -71,7 +72,7 @@ function unsupportedWarnings(origins: Origins): string[] {
   return out;
 }
 
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): TE.TaskEither<BootError | EarlyExit, LoadedConfig> {
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): TE.TaskEither<RunicornError | EarlyExit, LoadedConfig> {
   return pipe(
     TE.fromEither(E.Do),
     TE.bind('cli', () => TE.fromEither(parseArgs(argv, ''))),
@@ -83,8 +84,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): TE.
       const named = (cli.values.config ?? fromEnv.values.config) as string | undefined;
       const path = findConfigFile(typeof named === 'string' ? named : undefined, process.cwd());
       if (!path) return TE.right(undefined);
-      return TE.tryCatch(() => loadConfigFile(path).then((f) => ({ ...f, path })), (err): BootError | EarlyExit =>
-        (err instanceof BootError ? err : new BootError(String(err))));
+      return TE.tryCatch(() => loadConfigFile(path).then((f) => ({ ...f, path })), (err): RunicornError | EarlyExit =>
+        (isRunicornError(err) ? err : runicornError('RUNICORN_CONFIG_FILE', { problem: 'import', path, reason: errorLine(err) })));
     }),
     TE.bind('resolved', ({ cli, fromEnv, file }) => {
       const layers: Layer[] = [
@@ -92,7 +93,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): TE.
         { source: CMD_ARGS_ENV, style: 'flag', values: fromEnv.values },
         { source: '', style: 'flag', values: cli.values },
       ];
-      return TE.fromEither<BootError | EarlyExit, Resolved>(resolveConfig(layers, env));
+      return TE.fromEither<RunicornError | EarlyExit, Resolved>(resolveConfig(layers, env));
     }),
     // A chdir from the config file applies once the file is read (before the app loads).
     TE.tap(({ file, resolved }) => TE.fromEither(file && resolved.origins.chdir === file.layer.source

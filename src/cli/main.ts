@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 /**
  * `runicorn [OPTIONS] [APP]`: load the configuration from every source, then print it, check it,
- * or serve. The only place that prints a boot error and picks the exit code.
+ * or serve. The only place that prints a boot error and exits: every failure a user can cause
+ * is a `RunicornError` (`streams/errors`), printed as one line and left with its `exitCode`.
  *
  * @example
  * $ runicorn -w 4 -b :8000 app.mjs:app
  */
 import * as E from 'fp-ts/Either';
+import { runicornError, type RunicornError } from '../streams/errors';
 import { ExitCode } from '../streams/exit-codes';
 import { bufferSignals } from '../effects/run-arbiter';
 import { boot } from './boot';
 import { checkApp } from './check-app';
-import { BootError } from './config-error';
 import { loadConfig, type LoadedConfig } from './load-config';
 import { EarlyExit } from './parse-args';
 import { printConfig } from './show-config';
@@ -22,12 +23,16 @@ function die(message: string, code: number): never {
   process.exit(code);
 }
 
+function fail(err: RunicornError): never {
+  return die(err.message, err.exitCode);
+}
+
 /** Load the app in a node started like a worker's (for --check-config, --print-config, --preload). */
-async function tryLoadApp(loaded: LoadedConfig, app: string): Promise<string | undefined> {
+async function tryLoadApp(loaded: LoadedConfig, app: string): Promise<RunicornError | undefined> {
   const verdict = await checkApp({
     app, kind: loaded.config.appKind, cwd: process.cwd(), nodeArgs: [...process.execArgv, ...loaded.config.nodeArg],
   });
-  if (!verdict.ok) return verdict.message;
+  if (!verdict.ok) return runicornError('RUNICORN_APP_LOAD', { spec: app, reason: verdict.reason });
   if (verdict.warning) process.stderr.write(`runicorn: warning: ${verdict.warning}\n`);
   return undefined;
 }
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
       process.stdout.write(result.left.output);
       process.exit(ExitCode.Ok);
     }
-    die(result.left.message, (result.left as BootError).exitCode);
+    fail(result.left);
   }
   const loaded = result.right;
   for (const warning of loaded.warnings) process.stderr.write(`runicorn: warning: ${warning}\n`);
@@ -49,15 +54,16 @@ async function main(): Promise<void> {
 
   if (config.printConfig) process.stdout.write(printConfig(config));
   if (config.printConfig || config.checkConfig) {
-    if (!app) die('no application given (usage: runicorn [OPTIONS] APP, or `app` in the config file)', ExitCode.Config);
+    if (!app) fail(runicornError('RUNICORN_NO_APP', { hint: 'or `app` in the config file' }));
     const failure = await tryLoadApp(loaded, app);
-    if (failure) die(failure, ExitCode.Config);
+    // Checking is not serving: a configuration that does not load is a configuration error.
+    if (failure) die(failure.message, ExitCode.Config);
     process.exit(ExitCode.Ok);
   }
-  if (!app) die('no application given (usage: runicorn [OPTIONS] APP, e.g. runicorn app.mjs:app)', ExitCode.Config);
+  if (!app) fail(runicornError('RUNICORN_NO_APP', { hint: 'e.g. runicorn app.mjs:app' }));
   if (config.preloadApp) {
     const failure = await tryLoadApp(loaded, app);
-    if (failure) die(failure, ExitCode.AppLoadError);
+    if (failure) fail(failure);
   }
   const running = await boot({ config, app, configFile: loaded.configFile, signals })();
   // A bind failure is already in the log as one line; just leave with its code.

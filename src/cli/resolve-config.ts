@@ -10,7 +10,7 @@
  */
 import * as E from 'fp-ts/Either';
 import { firstReason } from '../streams/codecs';
-import { BootError } from './config-error';
+import { runicornError, type RunicornError } from '../streams/errors';
 import { allSettings, type Config, type SettingName } from './settings/index';
 import { flagOf, type Setting } from './settings/setting';
 
@@ -33,12 +33,13 @@ function show(raw: unknown): string {
 }
 
 /** Decode `raw` with the setting's codec, or one line naming setting, source, value and expectation. */
-export function decodeSetting<A>(s: Setting<A>, raw: unknown, name: string, source: string): E.Either<BootError, A> {
+export function decodeSetting<A>(s: Setting<A>, raw: unknown, name: string, source: string): E.Either<RunicornError, A> {
   const result = s.codec.decode(raw);
   if (E.isRight(result)) return E.right(result.right);
   const why = firstReason(result.left);
-  const from = source ? ` (from ${source})` : '';
-  return E.left(new BootError(`${name}${from} must be ${s.codec.expected}, got "${show(raw)}"${why ? ` (${why})` : ''}`));
+  return E.left(runicornError('RUNICORN_BAD_SETTING', {
+    setting: name, source, value: show(raw), expected: s.codec.expected, ...(why ? { why } : {}),
+  }));
 }
 
 export interface Resolved {
@@ -47,12 +48,12 @@ export interface Resolved {
 }
 
 /** Resolve every setting over `layers` (lowest precedence first). */
-export function resolveConfig(layers: readonly Layer[], env: NodeJS.ProcessEnv): E.Either<BootError, Resolved> {
+export function resolveConfig(layers: readonly Layer[], env: NodeJS.ProcessEnv): E.Either<RunicornError, Resolved> {
   const values: Record<string, unknown> = {};
   const origins: Record<string, string> = {};
   for (const [key, s] of allSettings()) {
     const winner = [...layers].reverse().find((l) => l.values[key] !== undefined);
-    let result: E.Either<BootError, unknown>;
+    let result: E.Either<RunicornError, unknown>;
     if (winner) {
       result = decodeSetting(s, winner.values[key], winner.style === 'flag' ? flagOf(s) : s.name, winner.source);
       origins[key] = winner.source || 'command line';

@@ -10,9 +10,10 @@
  * if (isWorkerProcess()) startWorkerProcess({ hooks: {}, stages: [requireHost] });
  */
 import type { Hooks } from '../effects/hook-runner';
-import { decodeWorkerOptions, WORKER_ENV } from '../effects/worker-options';
+import { decodeWorkerOptions, WORKER_ENV, type WorkerOptions } from '../effects/worker-options';
 import { runWorker, type WorkerStages } from '../effects/worker-runtime';
 import { errorStack } from '../effects/error-text';
+import { isRunicornError } from '../streams/errors';
 import { ExitCode } from '../streams/exit-codes';
 import { loadConfigFile } from './config-file';
 import { hooksOf } from './hooks';
@@ -50,13 +51,26 @@ export async function configFileExtras(configFile: string | undefined): Promise<
   return { hooks: hooksOf(values), stages: stages.right };
 }
 
+/** Not started by an arbiter (`RUNICORN_NOT_A_WORKER`): one line, no stack, exit 3. */
+function notAWorker(err: unknown): never {
+  if (!isRunicornError(err)) throw err;
+  process.stderr.write(`runicorn: ${err.message}\n`);
+  process.exit(err.exitCode);
+}
+
 /**
  * Run the worker; `given` (from `serve()`) wins over the config file, hook by hook.
  *
- * Never resolves: the worker serves until it exits the process itself.
+ * Never resolves: the worker serves until it exits the process itself. A boot failure a user
+ * caused (a config file that no longer loads, bad `stages`) is one line; anything else, a stack.
  */
 export function startWorkerProcess(given: Partial<WorkerExtras> = {}): Promise<never> {
-  const options = decodeWorkerOptions(process.env[WORKER_ENV]);
+  let options: WorkerOptions;
+  try {
+    options = decodeWorkerOptions(process.env[WORKER_ENV]);
+  } catch (err) {
+    return notAWorker(err);
+  }
   delete process.env[WORKER_ENV];
   process.title = `runicorn: worker [${options.procName}]`;
   return configFileExtras(options.configFile)
@@ -67,7 +81,7 @@ export function startWorkerProcess(given: Partial<WorkerExtras> = {}): Promise<n
       return runWorker(options, { hooks: { ...file.hooks, ...given.hooks }, ...(stages ? { stages: stages as unknown as WorkerStages } : {}) });
     })
     .catch((err: unknown) => {
-      process.stderr.write(`runicorn worker ${process.pid}: boot failed: ${errorStack(err)}\n`);
+      process.stderr.write(`runicorn worker ${process.pid}: boot failed: ${isRunicornError(err) ? err.message : errorStack(err)}\n`);
       process.exit(ExitCode.WorkerBootError);
     })
     .then(() => new Promise<never>(() => undefined));

@@ -28,18 +28,6 @@ export interface Listener {
   readonly handle: unknown;
 }
 
-/**
- * A bind failure is a `RunicornError` with code `RUNICORN_BIND`; this name stays until the
- * callers test `isRunicornError(err, 'RUNICORN_BIND')` instead.
- *
- * @deprecated Use `isRunicornError(err, 'RUNICORN_BIND')` from `streams/errors`.
- * @example
- * if (err instanceof BindError) logger.log('error', err.message);
- */
-export const BindError = RunicornError;
-/** @deprecated Use `RunicornError`. */
-export type BindError = RunicornError;
-
 const bindError = (address: string | undefined, reason: string): RunicornError =>
   runicornError('RUNICORN_BIND', { address, reason });
 

@@ -4,7 +4,7 @@
  *
  * The steps form one `TaskEither` pipeline (parse → resolve → import → pick the export → call
  * the factory → adapt the app kind), each failing with a one-line reason; `loadApp` turns the
- * reason into an `AppLoadError`. The file is longer than most because the error messages are
+ * reason into a `RunicornError` with code `RUNICORN_APP_LOAD` (see `streams/errors`). The file is longer than most because the error messages are
  * the feature: a user who mistypes an APP sees one line naming what to fix, never a stack.
  * Splitting resolution, lookup and adaptation apart would scatter that wording over three files.
  */
@@ -20,6 +20,7 @@ import { pipe } from 'fp-ts/function';
 import * as O from 'fp-ts/Option';
 import * as TE from 'fp-ts/TaskEither';
 import { parseAppSpec, type AppSpec } from '../streams/app-spec';
+import { runicornError } from '../streams/errors';
 
 /**
  * How to treat the export: detect it (`auto`), or force a Node listener or a Fetch handler.
@@ -74,38 +75,35 @@ export interface LoadAppOptions {
 }
 
 /**
- * The APP argument could not be turned into a listener; `message` is one line naming the spec.
- *
- * @example
- * // cannot load app "x.mjs:app": no such module ./x.mjs (from /srv/site)
- * if (err instanceof AppLoadError) fail(ExitCode.AppLoadError, err.message);
- */
-export class AppLoadError extends Error {
-  override readonly name = 'AppLoadError';
-
-  constructor(
-    readonly spec: string,
-    readonly reason: string,
-  ) {
-    super(oneLine(`cannot load app "${spec}": ${reason}`));
-  }
-}
-
-/**
  * Imports the module named by `spec`, picks the export, and adapts it to a request listener.
  *
  * Detection, first match wins: an object or function with a `fetch` method is a Fetch handler
  * (Hono); `ready` + `routing` is Fastify (`await ready()`, then `routing`, the listener Fastify
  * itself gives `http.createServer`); `callback` + `use` is Koa (`callback()`); any other
- * function is a Node `(req, res)` listener (Express, Connect). Every failure is an
- * `AppLoadError`.
+ * function is a Node `(req, res)` listener (Express, Connect). Every failure is a
+ * `RunicornError` with code `RUNICORN_APP_LOAD`, naming the spec and the reason in one line.
  *
  * @example
  * const app = await loadApp("app.mjs:create('prod')", { cwd: process.cwd(), kind: 'auto' });
  * http.createServer(app.listener).listen(8000);
  */
 export async function loadApp(spec: string, options: LoadAppOptions): Promise<LoadedApp> {
-  const result = await pipe(
+  const result = await loadAppResult(spec, options);
+  if (E.isLeft(result)) throw runicornError('RUNICORN_APP_LOAD', { spec, reason: result.left });
+  return result.right;
+}
+
+/**
+ * `loadApp` without the throw: the app, or the one-line reason it cannot load.
+ *
+ * For a caller that passes the reason on rather than the error, such as the child process of
+ * `--check-config`, which answers over IPC where only plain data travels.
+ *
+ * @example
+ * const result = await loadAppResult('app.mjs:nope', { cwd, kind: 'auto' }); // left('./app.mjs has no export "nope" (…)')
+ */
+export function loadAppResult(spec: string, options: LoadAppOptions): Promise<E.Either<string, LoadedApp>> {
+  return pipe(
     TE.fromEither(parseAppSpec(spec)),
     TE.bindTo('app'),
     TE.bind('module', ({ app }) => TE.fromEither(resolveModule(app.module, options.cwd))),
@@ -117,8 +115,6 @@ export async function loadApp(spec: string, options: LoadAppOptions): Promise<Lo
     // Only what the steps did not foresee lands here: a getter or Proxy in the exports that
     // throws while being inspected, a file system error other than "not found".
     .catch((error: unknown) => E.left(describeThrown(error)));
-  if (E.isLeft(result)) throw new AppLoadError(spec, result.left);
-  return result.right;
 }
 
 /** A module found on disk (`file`) or a built-in, with how to name it in messages. */
@@ -280,8 +276,8 @@ function detect(value: unknown, kind: AppKind): O.Option<Detected> {
  * Adapts an app value (a `(req, res)` listener, Express, Koa, Fastify, or a Fetch handler) to a
  * Node request listener, as `loadApp` does once it has imported the module.
  *
- * For code that already holds the app, such as `inject()` in tests. An `AppLoadError` names
- * `what` the value was when it is not an app.
+ * For code that already holds the app, such as `inject()` in tests. The `RUNICORN_APP_LOAD`
+ * error names `what` the value was when it is not an app.
  *
  * @example
  * const { listener } = await adaptApp(expressApp, { kind: 'auto' });
@@ -292,7 +288,7 @@ export async function adaptApp(
 ): Promise<LoadedApp> {
   const what = options.what ?? 'the app';
   const result = await adapt(value, what, { cwd: '', ...options })().catch((error: unknown) => E.left(describeThrown(error)));
-  if (E.isLeft(result)) throw new AppLoadError(what, result.left);
+  if (E.isLeft(result)) throw runicornError('RUNICORN_APP_LOAD', { spec: what, reason: result.left });
   return result.right;
 }
 
@@ -436,8 +432,6 @@ function typeScriptHint(error: unknown): string {
 }
 
 const firstLine = (text: string): string => (text.split('\n', 1)[0] ?? '').trim();
-
-const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ');
 
 const codeOf = (error: unknown): unknown => (isObjectLike(error) ? error.code : undefined);
 

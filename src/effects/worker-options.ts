@@ -7,6 +7,7 @@
  * env.RUNICORN_WORKER = encodeWorkerOptions(options);
  */
 import type { LogLevel } from '../streams/commands';
+import { runicornError } from '../streams/errors';
 import type { WorkerClass } from '../streams/worker/policy';
 import type { AppKind } from './load-app';
 
@@ -43,8 +44,17 @@ export const WORKER_ENV = 'RUNICORN_WORKER';
 
 export const encodeWorkerOptions = (options: WorkerOptions): string => JSON.stringify(options);
 
+/**
+ * The options the arbiter passed in `RUNICORN_WORKER`.
+ *
+ * Throws `RUNICORN_NOT_A_WORKER` when the variable is missing: the worker entry point was
+ * started by hand.
+ *
+ * @example
+ * const options = decodeWorkerOptions(process.env.RUNICORN_WORKER);
+ */
 export function decodeWorkerOptions(text: string | undefined): WorkerOptions {
-  if (!text) throw new Error(`${WORKER_ENV} is not set: this entry point is started by the runicorn arbiter`);
+  if (!text) throw runicornError('RUNICORN_NOT_A_WORKER', { variable: WORKER_ENV });
   return JSON.parse(text) as WorkerOptions;
 }
 

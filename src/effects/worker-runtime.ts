@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asyncScheduler, catchError, defer, merge, Observable, of, Subject, type SchedulerLike } from 'rxjs';
+import { isRunicornError, runicornError } from '../streams/errors';
 import type { Exchange } from '../streams/pipeline/exchange';
 import { requestPipeline } from '../streams/pipeline/request-pipeline';
 import type { Stage } from '../streams/pipeline/stage';
@@ -25,7 +26,7 @@ import {
 import { errorLine, errorStack } from './error-text';
 import { hookLog, runHook, type HookLog, type Hooks } from './hook-runner';
 import { hookStage } from './hook-stage';
-import { AppLoadError, loadApp } from './load-app';
+import { loadApp } from './load-app';
 import { createLogger } from './logger';
 import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
@@ -63,22 +64,20 @@ export interface RunWorkerOptions {
 
 const LIFECYCLE_HOOKS: readonly WorkerHook[] = ['workerInt', 'workerAbort', 'workerExit'];
 
-/** The user's stages could not be resolved: reported like an app that fails to load (exit 4). */
-class StagesError extends Error {
-  override readonly name = 'StagesError';
-}
-
-/** The user's stages, checked: a function that throws or returns something else is a boot failure. */
+/**
+ * The user's stages, checked: a function that throws or returns something else is a boot
+ * failure, `RUNICORN_STAGES`, reported like an app that fails to load (exit 4).
+ */
 async function resolveStages(stages: WorkerStages | undefined, worker: WorkerView): Promise<ReadonlyArray<Stage<NodeExchange>>> {
   let resolved: unknown;
   try {
     resolved = typeof stages === 'function' ? await stages(worker) : stages ?? [];
   } catch (err) {
-    throw new StagesError(`the stages function failed: ${errorLine(err)}`);
+    throw runicornError('RUNICORN_STAGES', { problem: 'function', reason: errorLine(err) });
   }
-  if (!Array.isArray(resolved)) throw new StagesError(`stages must be an array of stages (rxjs operators); got ${typeof resolved}`);
+  if (!Array.isArray(resolved)) throw runicornError('RUNICORN_STAGES', { problem: 'not-array', got: typeof resolved });
   const bad = resolved.findIndex((s) => typeof s !== 'function');
-  if (bad >= 0) throw new StagesError(`stages must be rxjs operators (functions); item ${bad} is ${typeof resolved[bad]}`);
+  if (bad >= 0) throw runicornError('RUNICORN_STAGES', { problem: 'not-operator', index: bad, got: typeof resolved[bad] });
   return resolved as ReadonlyArray<Stage<NodeExchange>>;
 }
 
@@ -174,12 +173,12 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     try {
       await servers.listen();
     } catch (err) {
-      return listenFailed(`Worker failed to listen: ${errorLine(err)}`);
+      return listenFailed(runicornError('RUNICORN_WORKER_BOOT', { during: 'listen', reason: errorLine(err) }).message);
     }
     worker.booted = true;
     return listening();
   }).pipe(catchError((err: unknown) => of(appLoadFailed(
-    err instanceof AppLoadError || err instanceof StagesError ? err.message : `cannot load app "${options.app}": ${errorLine(err)}`,
+    (isRunicornError(err) ? err : runicornError('RUNICORN_APP_LOAD', { spec: options.app, reason: errorLine(err) })).message,
   ))));
 
   // Heartbeats start before the app loads: the timeout measures a blocked event loop, and a

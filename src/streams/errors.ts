@@ -74,15 +74,35 @@ export const ERRORS = {
       }
     },
   },
-  /** Neither the command line nor the config file names the app. */
+  /** Neither the command line nor the config file (nor `serve()`'s options) names the app. */
   RUNICORN_NO_APP: {
     exitCode: ExitCode.Config,
-    message: (p: { hint: string }) => `no application given (usage: runicorn [OPTIONS] APP, ${p.hint})`,
+    message: (p: { hint: string; usage?: string }) =>
+      `no application given (${p.usage ?? 'usage: runicorn [OPTIONS] APP'}, ${p.hint})`,
   },
   /** The APP module or export cannot be turned into a request listener (exit 1 under --check-config). */
   RUNICORN_APP_LOAD: {
     exitCode: ExitCode.AppLoadError,
     message: (p: { spec: string; reason: string }) => `cannot load app "${p.spec}": ${p.reason}`,
+  },
+  /** The `stages` setting does not give rxjs operators, or its function throws: a worker fails like an app that cannot load. */
+  RUNICORN_STAGES: {
+    exitCode: ExitCode.AppLoadError,
+    message: (
+      p:
+        | { problem: 'function'; reason: string }
+        | { problem: 'not-array'; got: string }
+        | { problem: 'not-operator'; index: number; got: string },
+    ) => {
+      switch (p.problem) {
+        case 'function':
+          return `the stages function failed: ${p.reason}`;
+        case 'not-array':
+          return `stages must be an array of stages (rxjs operators); got ${p.got}`;
+        case 'not-operator':
+          return `stages must be rxjs operators (functions); item ${p.index} is ${p.got}`;
+      }
+    },
   },
   /** An address cannot be bound or listened on: in use, not available, no such host or fd. */
   RUNICORN_BIND: {

@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { adaptApp, AppLoadError, loadApp, type AppKind, type LoadedApp } from '../../src/effects/load-app';
+import { adaptApp, loadApp, type AppKind, type LoadedApp } from '../../src/effects/load-app';
+import { isRunicornError } from '../../src/streams/errors';
+import { ExitCode } from '../../src/streams/exit-codes';
 
 const repo = path.resolve(__dirname, '../../..');
 let dir = '';
@@ -117,13 +119,14 @@ async function serveOnce(app: LoadedApp, urlPath = '/', headers: http.OutgoingHt
   }
 }
 
-/** Loads `spec`, expecting an AppLoadError; returns its message after the common checks. */
+/** Loads `spec`, expecting a RUNICORN_APP_LOAD error; returns its message after the common checks. */
 async function loadError(spec: string, kind: AppKind = 'auto'): Promise<string> {
   const error = await load(spec, kind).then(
     () => assert.fail(`${spec} should not load`),
     (e: unknown) => e,
   );
-  assert.ok(error instanceof AppLoadError, `expected an AppLoadError, got ${String(error)}`);
+  assert.ok(isRunicornError(error, 'RUNICORN_APP_LOAD'), `expected a RUNICORN_APP_LOAD error, got ${String(error)}`);
+  assert.equal(error.exitCode, ExitCode.AppLoadError);
   assert.doesNotMatch(error.message, /[\r\n]/, 'the message is one line');
   assert.ok(error.message.startsWith(`cannot load app "${spec}": `), error.message);
   return error.message;
@@ -180,7 +183,7 @@ describe('compiled CommonJS and factory slips', () => {
     assert.equal(app.kind, 'fetch');
     assert.equal((await serveOnce(app)).body, 'adapted');
     await assert.rejects(adaptApp(42, { kind: 'auto', what: 'inject()\'s app' }),
-      /^AppLoadError: cannot load app "inject\(\)'s app": inject\(\)'s app is not an app: got a number \(42\)/);
+      /^RunicornError: cannot load app "inject\(\)'s app": inject\(\)'s app is not an app: got a number \(42\)/);
   });
 });
 

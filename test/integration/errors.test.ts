@@ -88,3 +88,141 @@ test('-v prints the version and --help lists the flags, both exit 0', () => {
     assert.ok(help.stdout.includes(flag), `--help mentions ${flag}`);
   }
 });
+
+/** A Gunicorn-style log line: `[time] [pid] [LEVEL] message`. */
+const LOG_LINE = /^\[[^\]]+\] \[\d+\] \[[A-Z]+\] /;
+
+interface Failure {
+  readonly name: string;
+  /** Files to write in a fresh directory, which is the working directory. */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly exit: number;
+  /**
+   * `cli`: stderr is exactly one line, this one, starting with `runicorn:`. `log`: stderr is
+   * nothing but log lines (so no stack), and exactly one of them matches.
+   */
+  readonly style: 'cli' | 'log';
+  readonly line: RegExp;
+}
+
+const app = fixture('app.mjs');
+const failures: readonly Failure[] = [
+  { name: 'a bad flag', args: ['--wrokers', '2', app], exit: 1, style: 'cli', line: /^runicorn: unknown option '--wrokers' \(Did you mean --workers\?\)$/ },
+  {
+    name: 'a bad value in the config file',
+    files: { 'c.mjs': "export default { workers: 'many' };\n" },
+    args: ['-c', 'c.mjs', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: workers \(from c\.mjs\) must be a positive integer, got "many"$/,
+  },
+  {
+    name: 'RUNICORN_CMD_ARGS that does not split',
+    args: [app],
+    env: { RUNICORN_CMD_ARGS: '-w "2' },
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: RUNICORN_CMD_ARGS cannot be split like a shell command line: /,
+  },
+  { name: 'a --chdir that does not exist', args: ['--chdir', '/no/such/dir', app], exit: 1, style: 'cli', line: /^runicorn: --chdir must be an existing directory, got "\/no\/such\/dir"$/ },
+  { name: 'a missing config file', args: ['-c', 'missing.mjs', app], exit: 1, style: 'cli', line: /^runicorn: config file \S+missing\.mjs does not exist \(from --config\)$/ },
+  {
+    name: 'a config file that throws at import',
+    files: { 'c.mjs': "throw new Error('no config today\\n  with a second line');\n" },
+    args: ['-c', 'c.mjs', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: cannot load config file \S+c\.mjs: no config today/,
+  },
+  {
+    name: 'a config file whose function throws',
+    files: { 'c.mjs': "export default () => { throw new Error('kaput'); };\n" },
+    args: ['-c', 'c.mjs', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: config file c\.mjs: its exported function failed: kaput$/,
+  },
+  {
+    name: 'a config file that exports no object',
+    files: { 'c.mjs': 'export default 42;\n' },
+    args: ['-c', 'c.mjs', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: config file c\.mjs must export an object \(or a function returning one\)$/,
+  },
+  { name: 'a missing app', args: ['-w', '1'], exit: 1, style: 'cli', line: /^runicorn: no application given \(usage: runicorn \[OPTIONS\] APP, e\.g\. runicorn app\.mjs:app\)$/ },
+  { name: 'a missing app under --check-config', args: ['--check-config'], exit: 1, style: 'cli', line: /^runicorn: no application given \(usage: runicorn \[OPTIONS\] APP, or `app` in the config file\)$/ },
+  {
+    name: 'an app that fails to load',
+    files: { 'app.mjs': "throw new Error('no DATABASE_URL');\n" },
+    args: ['-b', '127.0.0.1:0', 'app.mjs'],
+    exit: 4,
+    style: 'log',
+    line: /\[ERROR\] Reason: cannot load app "app\.mjs": importing \.\/app\.mjs failed: Error: no DATABASE_URL/,
+  },
+  {
+    name: 'an app that fails to load, with --preload',
+    files: { 'app.mjs': "throw new Error('no DATABASE_URL');\n" },
+    args: ['--preload', '-b', '127.0.0.1:0', 'app.mjs'],
+    exit: 4,
+    style: 'cli',
+    line: /^runicorn: cannot load app "app\.mjs": importing \.\/app\.mjs failed: Error: no DATABASE_URL/,
+  },
+  {
+    name: 'an app that fails to load, with --check-config',
+    files: { 'app.mjs': "throw new Error('no DATABASE_URL');\n" },
+    args: ['--check-config', 'app.mjs'],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: cannot load app "app\.mjs": importing \.\/app\.mjs failed: Error: no DATABASE_URL/,
+  },
+  {
+    name: 'a stages function that throws',
+    files: { 'c.mjs': "export default { stages: () => { throw new Error('no cache'); } };\n" },
+    args: ['-c', 'c.mjs', '-b', '127.0.0.1:0', app],
+    exit: 4,
+    style: 'log',
+    line: /\[ERROR\] Reason: the stages function failed: no cache$/,
+  },
+  {
+    name: 'a pid file held by a live process',
+    // This test's own process is the live owner.
+    files: { 'held.pid': `${process.pid}\n` },
+    args: ['-p', 'held.pid', '-b', '127.0.0.1:0', app],
+    exit: 1,
+    style: 'log',
+    line: new RegExp(`\\[ERROR\\] Already running on PID ${process.pid} \\(or pid file 'held\\.pid' is stale\\)$`),
+  },
+];
+
+for (const f of failures) {
+  test(`${f.name}: one line, no stack, exit ${f.exit}`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'runicorn-errors-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (const [name, text] of Object.entries(f.files ?? {})) writeFileSync(join(dir, name), text);
+    const r = runicorn(t, f.args, { cwd: dir, env: f.env ?? {} });
+    // 'close' comes after stderr has been read to its end.
+    const closed = new Promise((res) => r.proc.once('close', res));
+    const exit = await r.exited;
+    await closed;
+    const said = r.lines.filter((l) => l !== '');
+    assert.equal(exit.code, f.exit, said.join('\n'));
+    if (f.style === 'cli') {
+      assert.equal(said.length, 1, said.join('\n'));
+      assert.match(said[0] as string, f.line);
+    } else {
+      assert.deepEqual(said.filter((l) => !LOG_LINE.test(l)), [], 'nothing but log lines');
+      assert.equal(said.filter((l) => f.line.test(l)).length, 1, said.join('\n'));
+    }
+  });
+}
+
+test('the worker entry point started by hand: one line, no stack, exit 3', () => {
+  const env = { ...process.env };
+  delete env.RUNICORN_WORKER;
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'worker.js')], { encoding: 'utf8', env, timeout: 30_000 });
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stderr, 'runicorn: RUNICORN_WORKER is not set: this entry point is started by the runicorn arbiter\n');
+});

@@ -73,10 +73,10 @@ test('serve() with a stage and a hook: real HTTP through the workers, then stop(
 
 test('serve() with a bad option rejects with one line and starts nothing', async (t) => {
   const dir = project(t, [
-    "import { BootError, serve } from 'runicorn';",
-    "try { await serve({ app: 'x.mjs', workers: 0 }); } catch (err) { console.log(`${err instanceof BootError}: ${err.message} (exit ${err.exitCode})`); }",
+    "import { RunicornError, serve } from 'runicorn';",
+    "try { await serve({ app: 'x.mjs', workers: 0 }); } catch (err) { console.log(`${err instanceof RunicornError} ${err.code}: ${err.message} (exit ${err.exitCode})`); }",
   ].join('\n'));
   const { code, stdout } = await run(t, dir);
   assert.equal(code, 0);
-  assert.equal(stdout.trim(), 'true: workers (from serve()) must be a positive integer, got "0" (exit 1)');
+  assert.equal(stdout.trim(), 'true RUNICORN_BAD_SETTING: workers (from serve()) must be a positive integer, got "0" (exit 1)');
 });

@@ -29,6 +29,7 @@ const EXAMPLES: { readonly [C in ErrorCode]: ErrorParams<C> } = {
   RUNICORN_CONFIG_FILE: { problem: 'import', path: '/srv/app/runicorn.conf.mjs', reason: 'kaput' },
   RUNICORN_NO_APP: { hint: 'e.g. runicorn app.mjs:app' },
   RUNICORN_APP_LOAD: { spec: 'app.mjs:nope', reason: './app.mjs has no export "nope" (it exports app)' },
+  RUNICORN_STAGES: { problem: 'function', reason: 'no DATABASE_URL' },
   RUNICORN_BIND: { address: '127.0.0.1:8000', reason: 'the address is already in use (EADDRINUSE)' },
   RUNICORN_PIDFILE: { problem: 'running', path: '/run/app.pid', pid: 4242 },
   RUNICORN_WORKER_BOOT: { during: 'listen', reason: 'EBADF' },
@@ -132,6 +133,18 @@ test('every variant of a template renders the wording users see today', () => {
       'config file c.mjs must export an object (or a function returning one)',
     ],
     [runicornError('RUNICORN_BIND', { reason: 'EPERM' }), 'cannot listen: EPERM'],
+    [
+      runicornError('RUNICORN_NO_APP', { hint: 'or `app` in the config file' }),
+      'no application given (usage: runicorn [OPTIONS] APP, or `app` in the config file)',
+    ],
+    [
+      runicornError('RUNICORN_STAGES', { problem: 'not-array', got: 'object' }),
+      'stages must be an array of stages (rxjs operators); got object',
+    ],
+    [
+      runicornError('RUNICORN_STAGES', { problem: 'not-operator', index: 1, got: 'string' }),
+      'stages must be rxjs operators (functions); item 1 is string',
+    ],
     [
       runicornError('RUNICORN_PIDFILE', { problem: 'write', path: '/run/x.pid', reason: 'EACCES: permission denied' }),
       "cannot write pid file '/run/x.pid': EACCES: permission denied",
