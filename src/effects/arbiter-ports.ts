@@ -25,6 +25,11 @@ export interface ArbiterPorts {
   /** Run a server hook; resolves when it is done. Failures are the port's to log. */
   callHook(command: Extract<Command, { type: 'CallHook' }>): Promise<void>;
   log(level: LogLevel, message: string): void;
+  /**
+   * Write a worker's boot output to stderr as it was printed (`ShowOutput`). Optional: without
+   * it the text goes to `log` at error level.
+   */
+  output?(text: string): void;
   exit(code: number): void;
 }
 
@@ -34,7 +39,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
     // whatever follows it (as Gunicorn's hooks block): a spawn waits for its preFork, a TERM
     // for the nworkersChanged before it, the exit for onExit. Only timers run apart.
     const ordered$ = command$.pipe(
-      ofType('CallHook', 'SpawnWorker', 'KillWorker', 'CloseListeners', 'Log', 'Exit'),
+      ofType('CallHook', 'SpawnWorker', 'KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
       concatMap((c) => (c.type === 'CallHook'
         ? defer(() => ports.callHook(c)).pipe(ignoreElements(), catchError(() => EMPTY))
         : of(c))),
@@ -48,12 +53,13 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         mergeMap((c) => ports.spawn(c.id).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorLine(err)))))),
       ),
       ordered$.pipe(
-        ofType('KillWorker', 'CloseListeners', 'Log', 'Exit'),
+        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
             else if (c.type === 'CloseListeners') ports.closeListeners();
             else if (c.type === 'Log') ports.log(c.level, c.message);
+            else if (c.type === 'ShowOutput') (ports.output ? ports.output(c.text) : ports.log('error', c.text.trimEnd()));
             else ports.exit(c.code);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);

@@ -47,6 +47,7 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     },
     closeListeners: () => closeListeners(options.listeners),
     log: (level, message) => options.logger.log(level, message),
+    output: (text) => void (options.spawn.stderr ?? process.stderr).write(text),
     exit(code) {
       unlinkUnixSockets(options.listeners);
       options.beforeExit?.();

@@ -14,7 +14,8 @@ import { interpretArbiter, type ArbiterPorts } from './arbiter-ports';
 import { signalEvents } from './signal-events';
 
 export interface RunArbiterOptions {
-  readonly settings: ArbiterSettings;
+  /** Whatever is not given takes its value from `defaultSettings` (the crash-loop backoff, say). */
+  readonly settings: Partial<ArbiterSettings>;
   readonly ports: ArbiterPorts;
   readonly scheduler?: SchedulerLike;
   /** Signals, from handlers installed early in boot (see `bufferSignals`); live handlers if absent. */

@@ -5,10 +5,19 @@
  * IPC channel sits after them for `booted`, heartbeats and failure reasons. Workers are spawned,
  * never `cluster.fork()`ed: a cluster worker's `listen({fd})` would be routed to the primary.
  *
+ * A worker's stderr is a pipe: until the worker reports `booted`, the arbiter keeps its tail
+ * (at most 64 KiB) instead of printing it, and puts it in `WorkerExited` if the worker dies
+ * first, so the pure step decides whether to show it (a crash loop shows the same stack trace
+ * once, not once per attempt; node prints a bad `--import` loader's stack before any of our
+ * code runs, so only the arbiter can hold it back). Once booted, the buffer and everything after
+ * it are forwarded to the arbiter's stderr as they come. stdout stays inherited: the access log
+ * (`--access-logfile -`) and the app's `console.log` go straight out, off the arbiter's path.
+ *
  * @example
  * spawnWorker(1, options).subscribe(feedBack) // workerSpawned, workerBooted, heartbeats…, workerExited
  */
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { Observable } from 'rxjs';
 import {
   heartbeatReceived, workerBooted, workerExited, workerFailed, workerSpawned, workerSpawnFailed,
@@ -28,6 +37,66 @@ export interface SpawnOptions {
   /** Added to maxRequests per worker: a random 0..jitter, so workers do not all restart at once. */
   readonly maxRequestsJitter: number;
   readonly env: NodeJS.ProcessEnv;
+  /** Where a worker's stderr goes once it has booted (default: the arbiter's stderr). */
+  readonly stderr?: Writable;
+}
+
+/** The most of a booting worker's stderr kept for `WorkerExited` (its tail). */
+export const BOOT_OUTPUT_LIMIT = 64 * 1024;
+/** How long a worker's exit waits for the end of its stderr (a grandchild may hold the pipe open). */
+const OUTPUT_END_WAIT_MS = 250;
+
+/**
+ * Holds the tail of `stream` until `forward()` (then writes it and what follows to `target`), or
+ * until `collect()` hands the held text over (and what follows is forwarded).
+ */
+function holdOutput(stream: Readable, target: Writable) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let dropped = false;
+  const hold = (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    while (size > BOOT_OUTPUT_LIMIT) {
+      dropped = true;
+      const first = chunks[0] as Buffer;
+      if (size - first.length >= BOOT_OUTPUT_LIMIT) {
+        chunks.shift();
+        size -= first.length;
+      } else {
+        chunks[0] = first.subarray(size - BOOT_OUTPUT_LIMIT);
+        size = BOOT_OUTPUT_LIMIT;
+      }
+    }
+  };
+  let holding = true;
+  const release = () => {
+    if (!holding) return;
+    holding = false;
+    stream.off('data', hold);
+    stream.pipe(target, { end: false });
+  };
+  stream.on('data', hold);
+  stream.on('error', () => undefined);
+  return {
+    forward() {
+      if (!holding) return;
+      for (const chunk of chunks.splice(0)) target.write(chunk);
+      release();
+    },
+    /** Calls `done` with the held text once the stream has ended (or after a short wait). */
+    collect(done: (text: string) => void) {
+      const finish = () => {
+        clearTimeout(timer);
+        stream.off('end', finish);
+        const text = (dropped ? '[earlier output dropped]\n' : '') + Buffer.concat(chunks.splice(0)).toString('utf8');
+        release();
+        done(text);
+      };
+      const timer = setTimeout(finish, stream.readableEnded ? 0 : OUTPUT_END_WAIT_MS);
+      stream.once('end', finish);
+    },
+  };
 }
 
 export function spawnWorker(id: number, options: SpawnOptions): Observable<ArbiterEvent> {
@@ -42,9 +111,12 @@ export function spawnWorker(id: number, options: SpawnOptions): Observable<Arbit
     const child = spawn(process.execPath, [...options.nodeArgs, options.entry], {
       cwd: options.worker.cwd,
       env: { ...options.env, [WORKER_ENV]: encodeWorkerOptions(worker) },
-      stdio: ['ignore', 'inherit', 'inherit', ...options.fds, 'ipc'],
+      stdio: ['ignore', 'inherit', 'pipe', ...options.fds, 'ipc'],
     });
+    // No stderr pipe only when the spawn itself failed ('error' before 'spawn').
+    const output = child.stderr ? holdOutput(child.stderr, options.stderr ?? process.stderr) : undefined;
     let pid: number | undefined;
+    let booted = false;
     child.once('spawn', () => {
       pid = child.pid as number;
       subscriber.next(workerSpawned(id, pid));
@@ -52,7 +124,11 @@ export function spawnWorker(id: number, options: SpawnOptions): Observable<Arbit
     child.on('message', (message: WorkerMessage) => {
       if (pid === undefined) return;
       if (message.t === 'hb') subscriber.next(heartbeatReceived(pid));
-      else if (message.t === 'booted') subscriber.next(workerBooted(pid));
+      else if (message.t === 'booted') {
+        booted = true;
+        output?.forward();
+        subscriber.next(workerBooted(pid));
+      }
       else if (message.t === 'failed') subscriber.next(workerFailed(pid, message.code, message.reason));
     });
     child.once('error', (error) => {
@@ -64,8 +140,14 @@ export function spawnWorker(id: number, options: SpawnOptions): Observable<Arbit
     });
     child.once('exit', (code, signal) => {
       if (pid === undefined) return;
-      subscriber.next(workerExited(pid, code, signal ? signal.replace(/^SIG/, '') : null));
-      subscriber.complete();
+      const exited = pid;
+      const report = (text: string) => {
+        subscriber.next(workerExited(exited, code, signal ? signal.replace(/^SIG/, '') : null, text));
+        subscriber.complete();
+      };
+      // A worker that had booted is replaced at once; one that had not says what it printed.
+      if (booted || !output) report('');
+      else output.collect(report);
     });
   });
 }

@@ -34,6 +34,25 @@ export interface ArbiterSettings {
   readonly quickDeadlineMs: number;
   /** The arbiter-side hooks the configuration defines; only these produce `CallHook` commands. */
   readonly hooks: readonly ArbiterHook[];
+  /** The wait before respawning a worker that exited before it booted; doubles each round. */
+  readonly respawnDelayMs: number;
+  /** The longest such wait. */
+  readonly respawnDelayMaxMs: number;
+  /** How long a worker must stay up after booting to end a crash loop (the wait starts over). */
+  readonly stableAfterMs: number;
+}
+
+/**
+ * Where the arbiter is in a crash loop (see `crash-loop.ts`): all zero when workers boot.
+ */
+export interface Backoff {
+  /** Rounds in a row in which a worker exited before it booted; the wait is `respawnDelayMs·2^(level-1)`. */
+  readonly level: number;
+  /** Workers that failed to boot and wait for the respawn timer, which is pending exactly while this is > 0. */
+  readonly waiting: number;
+  /** The last boot failure as compared (digits masked), and how many times in a row it happened. */
+  readonly failure: string | undefined;
+  readonly repeats: number;
 }
 
 export interface Stopping {
@@ -50,10 +69,14 @@ export interface ArbiterState {
   readonly lastId: number;
   readonly workers: readonly WorkerRecord[];
   readonly stopping: Stopping | undefined;
+  readonly backoff: Backoff;
   readonly settings: ArbiterSettings;
 }
 
-/** Defaults that match Gunicorn's for everything not given. */
+/**
+ * Defaults that match Gunicorn's for everything not given. Gunicorn has no crash-loop backoff
+ * (it respawns at once, forever); these numbers are ours and are explained in docs/workers.md.
+ */
 export const defaultSettings: ArbiterSettings = {
   workers: 1,
   timeoutMs: 30_000,
@@ -61,12 +84,18 @@ export const defaultSettings: ArbiterSettings = {
   abortGraceMs: 1_000,
   quickDeadlineMs: 2_000,
   hooks: [],
+  respawnDelayMs: 100,
+  respawnDelayMaxMs: 10_000,
+  stableAfterMs: 5_000,
 };
+
+/** Not in a crash loop. */
+export const noBackoff: Backoff = { level: 0, waiting: 0, failure: undefined, repeats: 0 };
 
 /** The state before `Started`: no workers, nothing running. */
 export const initialState = (settings: Partial<ArbiterSettings> = {}): ArbiterState => {
   const s = { ...defaultSettings, ...settings };
-  return { phase: 'idle', target: s.workers, lastId: 0, workers: [], stopping: undefined, settings: s };
+  return { phase: 'idle', target: s.workers, lastId: 0, workers: [], stopping: undefined, backoff: noBackoff, settings: s };
 };
 
 /** A fresh worker record for spawn number `id`. */
@@ -91,4 +120,8 @@ export const timerKey = {
   heartbeat: (pid: number) => `heartbeat:${pid}`,
   kill: (pid: number) => `kill:${pid}`,
   graceful: 'graceful',
+  /** The one pending respawn of the workers that failed to boot. */
+  respawn: 'respawn',
+  /** Worker `pid` has stayed up long enough to end a crash loop. */
+  stable: (pid: number) => `stable:${pid}`,
 } as const;

@@ -36,6 +36,7 @@ export type Command =
     readonly workers: readonly WorkerRecord[];
   }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
+  | { readonly type: 'ShowOutput'; readonly pid: number; readonly text: string }
   | { readonly type: 'Exit'; readonly code: number };
 
 /** Start a new worker process, known as `id` until it has a pid. */
@@ -61,5 +62,11 @@ export const callHook = (
 ): Command => ({ type: 'CallHook', hook, worker, args, workers });
 /** Write a line to the error log. */
 export const log = (level: LogLevel, message: string): Command => ({ type: 'Log', level, message });
+/**
+ * Write what worker `pid` printed to stderr before it booted, as it printed it (a stack trace from
+ * node or the app's own message), to the arbiter's stderr. The step leaves it out for a failure
+ * that repeats one already shown.
+ */
+export const showOutput = (pid: number, text: string): Command => ({ type: 'ShowOutput', pid, text });
 /** End the arbiter process with `code`. */
 export const exit = (code: number): Command => ({ type: 'Exit', code });

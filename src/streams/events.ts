@@ -19,8 +19,17 @@ export type ArbiterEvent =
   | { readonly type: 'HeartbeatReceived'; readonly pid: number }
   | { readonly type: 'HeartbeatMissed'; readonly pid: number }
   | { readonly type: 'KillDeadlineElapsed'; readonly pid: number }
-  | { readonly type: 'WorkerExited'; readonly pid: number; readonly code: number | null; readonly signal: Signal | string | null }
-  | { readonly type: 'GracefulTimeoutElapsed' };
+  | {
+    readonly type: 'WorkerExited';
+    readonly pid: number;
+    readonly code: number | null;
+    readonly signal: Signal | string | null;
+    /** What the worker wrote to stderr before it booted (a capped tail); '' once booted (it was forwarded live). */
+    readonly output: string;
+  }
+  | { readonly type: 'GracefulTimeoutElapsed' }
+  | { readonly type: 'RespawnDelayElapsed' }
+  | { readonly type: 'WorkerStayedUp'; readonly pid: number };
 
 /** Listeners are bound; the arbiter may spawn its workers. */
 export const started = (): ArbiterEvent => ({ type: 'Started' });
@@ -44,8 +53,16 @@ export const heartbeatReceived = (pid: number): ArbiterEvent => ({ type: 'Heartb
 export const heartbeatMissed = (pid: number): ArbiterEvent => ({ type: 'HeartbeatMissed', pid });
 /** A worker sent SIGABRT did not exit in time. */
 export const killDeadlineElapsed = (pid: number): ArbiterEvent => ({ type: 'KillDeadlineElapsed', pid });
-/** The worker process ended, with an exit code or by a signal. */
-export const workerExited = (pid: number, code: number | null, sig: Signal | string | null = null): ArbiterEvent =>
-  ({ type: 'WorkerExited', pid, code, signal: sig });
+/**
+ * The worker process ended, with an exit code or by a signal; `output` is what it wrote to stderr
+ * before it booted, if it never did.
+ */
+export const workerExited = (
+  pid: number, code: number | null, sig: Signal | string | null = null, output = '',
+): ArbiterEvent => ({ type: 'WorkerExited', pid, code, signal: sig, output });
 /** The graceful shutdown deadline passed. */
 export const gracefulTimeoutElapsed = (): ArbiterEvent => ({ type: 'GracefulTimeoutElapsed' });
+/** The crash-loop wait is over: spawn the workers that failed to boot. */
+export const respawnDelayElapsed = (): ArbiterEvent => ({ type: 'RespawnDelayElapsed' });
+/** Worker `pid`, booted during a crash loop, has stayed up `stableAfterMs`: the loop is over. */
+export const workerStayedUp = (pid: number): ArbiterEvent => ({ type: 'WorkerStayedUp', pid });

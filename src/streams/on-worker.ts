@@ -2,8 +2,9 @@
  * What the arbiter does when a worker reports in: spawned, booted, alive, failing, or gone.
  *
  * Gunicorn's `reap_workers` and `murder_workers` live here. Exit code 3 (boot error) and 4 (app
- * load error) halt the arbiter with that code instead of respawning in a loop; any other exit is
- * replaced at once.
+ * load error) halt the arbiter with that code instead of respawning in a loop. Any other exit of
+ * a worker that had booted is a fault: it is replaced at once. A worker that exits before it has
+ * booted is in a crash loop: it is respawned after a wait that grows (`crash-loop.ts`).
  *
  * @example
  * const [s1, cmds] = onWorkerExited(s0, 4242, 4, null); // halts with code 4
@@ -11,7 +12,8 @@
 import {
   findByPid, removeWorker, timerKey, updateWorker, type ArbiterState, type WorkerRecord,
 } from './arbiter-state';
-import { cancelTimer, killWorker, log, startTimer, type Command } from './commands';
+import { cancelTimer, killWorker, log, showOutput, startTimer, type Command } from './commands';
+import { failureOf, isRepeat, retryLater, watchStable } from './crash-loop';
 import { heartbeatMissed, killDeadlineElapsed } from './events';
 import { hook } from './hooks';
 import { ExitCode } from './exit-codes';
@@ -48,7 +50,7 @@ export function onWorkerSpawnFailed(state: ArbiterState, id: number, reason: str
 export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, []];
-  return [updateWorker(state, w.id, (r) => ({ ...r, booted: true })), armHeartbeat(state, pid)];
+  return [updateWorker(state, w.id, (r) => ({ ...r, booted: true })), [...armHeartbeat(state, pid), ...watchStable(state, pid)]];
 }
 
 export function onHeartbeat(state: ArbiterState, pid: number): StepResult {
@@ -82,20 +84,29 @@ export function onKillDeadline(state: ArbiterState, pid: number): StepResult {
   return findByPid(state, pid) ? [state, [killWorker(pid, 'KILL')]] : [state, []];
 }
 
-/** `reap_workers`: forget the worker, say how it ended, then halt, finish or respawn. */
+/**
+ * `reap_workers`: forget the worker, show what it printed while booting (unless it repeats the
+ * last failure), say how it ended, then halt, finish, back off or respawn.
+ */
 export function onWorkerExited(
-  state: ArbiterState, pid: number, code: number | null, signal: string | null,
+  state: ArbiterState, pid: number, code: number | null, signal: string | null, output = '',
 ): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, [log('debug', `Reaped unknown process (pid:${pid})`)]];
   const next = removeWorker(state, w.id);
+  const halt = haltReason(w, code);
+  const bootFailure = !w.booted && !w.retiring && !halt && next.phase === 'running'
+    ? failureOf(code, signal, output) : undefined;
+  const repeat = bootFailure !== undefined && isRepeat(state.backoff, bootFailure);
   const commands: Command[] = [
-    cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid)), ...describeExit(pid, code, signal),
+    cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid)),
+    ...(output !== '' && !repeat ? [showOutput(pid, output)] : []),
+    ...describeExit(pid, code, signal),
     ...hook(next, 'childExit', w),
   ];
   if (next.phase === 'stopping') return chain([next, commands], finishIfDone);
-  const halt = haltReason(w, code);
   if (halt) return chain([next, commands], (s) => beginStop(s, halt));
+  if (bootFailure !== undefined) return chain([next, commands], (s) => retryLater(s, pid, bootFailure), reconcile);
   return chain([next, commands], reconcile);
 }
 

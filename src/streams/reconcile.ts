@@ -3,22 +3,28 @@
  * workers to leave while more.
  *
  * Retiring workers are not counted, so a worker that drains slowly after TTOU is not asked again
- * and not replaced.
+ * and not replaced. Workers that failed to boot and wait for the crash-loop respawn timer
+ * (`crash-loop.ts`) are not spawned here; when fewer workers are wanted, those waiting are given
+ * up first (no healthy worker is stopped to make room for one that cannot boot), and the timer is
+ * cancelled once none waits.
  *
  * @example
  * const [s1, cmds] = reconcile({ ...s0, target: 3 }); // spawnWorker × 3
  */
-import { newWorker, type ArbiterState } from './arbiter-state';
-import { killWorker, spawnWorker, type Command } from './commands';
+import { newWorker, timerKey, type ArbiterState } from './arbiter-state';
+import { cancelTimer, killWorker, spawnWorker, type Command } from './commands';
 import { hook } from './hooks';
 import type { StepResult } from './step-result';
 
-export function reconcile(state: ArbiterState): StepResult {
-  if (state.phase !== 'running') return [state, []];
-  const active = state.workers.filter((w) => !w.retiring);
+export function reconcile(current: ArbiterState): StepResult {
+  if (current.phase !== 'running') return [current, []];
+  const active = current.workers.filter((w) => !w.retiring);
   const commands: Command[] = [];
-  if (active.length < state.target) {
-    const fresh = Array.from({ length: state.target - active.length }, (_, i) => newWorker(state.lastId + 1 + i));
+  const waiting = Math.min(current.backoff.waiting, Math.max(0, current.target - active.length));
+  const state = waiting === current.backoff.waiting ? current : { ...current, backoff: { ...current.backoff, waiting } };
+  if (waiting === 0 && current.backoff.waiting > 0) commands.push(cancelTimer(timerKey.respawn));
+  if (active.length + waiting < state.target) {
+    const fresh = Array.from({ length: state.target - active.length - waiting }, (_, i) => newWorker(state.lastId + 1 + i));
     const next = { ...state, lastId: state.lastId + fresh.length, workers: state.workers.concat(fresh) };
     // preFork runs (and is awaited) before each spawn, as in Gunicorn, and sees the workers
     // spawned before it in the same batch (Gunicorn adds each to WORKERS right after its fork).

@@ -12,7 +12,7 @@ import { timerKey, type ArbiterState } from './arbiter-state';
 import { cancelTimer, closeListeners, exit, killWorker, log, startTimer, type Command } from './commands';
 import { gracefulTimeoutElapsed } from './events';
 import { hook } from './hooks';
-import type { StepResult } from './step-result';
+import { chain, type StepResult } from './step-result';
 
 export interface StopRequest {
   readonly graceful: boolean;
@@ -20,13 +20,17 @@ export interface StopRequest {
   readonly reason?: string;
 }
 
-/** Signal all workers and arm the deadline; exits at once when there is no worker. */
+/**
+ * Signal all workers and arm the deadline; exits at once when there is no worker (as during a
+ * crash-loop wait, whose respawn is cancelled).
+ */
 export function beginStop(state: ArbiterState, req: StopRequest): StepResult {
   const signal = req.graceful ? 'TERM' : 'QUIT';
   const stopping = { graceful: req.graceful, code: req.code, reason: req.reason, killed: false };
-  const next: ArbiterState = { ...state, phase: 'stopping', stopping };
-  if (state.workers.length === 0) return finish(next);
-  const commands: Command[] = [closeListeners()];
+  const next: ArbiterState = { ...state, phase: 'stopping', stopping, backoff: { ...state.backoff, waiting: 0 } };
+  const respawn: Command[] = state.backoff.waiting > 0 ? [cancelTimer(timerKey.respawn)] : [];
+  if (state.workers.length === 0) return chain([next, respawn], finish);
+  const commands: Command[] = [...respawn, closeListeners()];
   for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, signal));
   commands.push(startTimer(timerKey.graceful, state.settings.gracefulTimeoutMs, gracefulTimeoutElapsed()));
   return [next, commands];

@@ -15,6 +15,7 @@ import {
   onHeartbeat, onHeartbeatMissed, onKillDeadline, onWorkerBooted, onWorkerExited, onWorkerFailed,
   onWorkerSpawned, onWorkerSpawnFailed,
 } from './on-worker';
+import { onRespawnDelay, onWorkerStayedUp } from './crash-loop';
 import { hook } from './hooks';
 import { reconcile } from './reconcile';
 import { killStragglers } from './shutdown';
@@ -52,8 +53,12 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
     case 'KillDeadlineElapsed':
       return onKillDeadline(state, event.pid);
     case 'WorkerExited':
-      return onWorkerExited(state, event.pid, event.code, event.signal);
+      return onWorkerExited(state, event.pid, event.code, event.signal, event.output);
     case 'GracefulTimeoutElapsed':
       return killStragglers(state);
+    case 'RespawnDelayElapsed':
+      return onRespawnDelay(state);
+    case 'WorkerStayedUp':
+      return onWorkerStayedUp(state, event.pid);
   }
 }

@@ -11,7 +11,7 @@ import { initialState, timerKey } from '../../src/streams/arbiter-state';
 import { arbiter } from '../../src/streams/arbiter';
 import { cancelTimer, closeListeners, exit, killWorker, log, spawnWorker, startTimer } from '../../src/streams/commands';
 import {
-  gracefulTimeoutElapsed, heartbeatMissed, signal, started, workerExited, workerFailed, workerSpawned,
+  gracefulTimeoutElapsed, heartbeatMissed, signal, started, workerBooted, workerExited, workerFailed, workerSpawned,
 } from '../../src/streams/events';
 import { marbles } from '../support/marbles';
 
@@ -35,17 +35,17 @@ test('boot spawns the configured number of workers, each arming its heartbeat on
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));
 
-test('kill -9 of a worker: the replacement is spawned in the same frame', () =>
+test('kill -9 of a booted worker: the replacement is spawned in the same frame', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }) => {
-    const events = { ...boot, k: workerExited(101, null, 'KILL'), r: workerSpawned(3, 103) };
+    const events = { ...boot, B: workerBooted(101), k: workerExited(101, null, 'KILL'), r: workerSpawned(3, 103) };
     const cmds = {
       ...booted, ...forget(101),
       e: log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'),
       f: spawnWorker(3),
       j: startTimer(timerKey.heartbeat(103), 30_000, heartbeatMissed(103)),
     };
-    const event$   = hot('s---pq--k-----r', events);
-    const expected =     '(ab)hi--(cdef)j';
+    const event$   = hot('s---pqB-k-----r', events);
+    const expected =     '(ab)hih-(cdef)j';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));

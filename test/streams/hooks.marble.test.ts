@@ -39,8 +39,11 @@ const w1 = rec(1, 101);
 const w2 = rec(2, 102);
 const w3 = rec(3, 103);
 
-/** Boot, then workers 1 and 2 run as pids 101 and 102. */
-const boot = { s: started(), p: workerSpawned(1, 101), q: workerSpawned(2, 102) };
+/**
+ * Boot, then workers 1 and 2 run as pids 101 and 102; `B` says worker 1 has booted (a worker that
+ * dies before booting is a crash loop, backed off: see crash-loop.marble.test.ts).
+ */
+const boot = { s: started(), p: workerSpawned(1, 101), q: workerSpawned(2, 102), B: workerBooted(101) };
 /**
  * What Started yields: nworkersChanged(2, null), whenReady, then preFork before each spawn. The
  * second preFork already lists worker 1 (not yet running), as Gunicorn's lists the worker it
@@ -69,10 +72,10 @@ test('a worker exits: the exit is logged, then childExit, then preFork and the s
     const cmds = {
       ...booted, c, d,
       e: log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'),
-      X: callHook('childExit', [w2], w1),
+      X: callHook('childExit', [w2], { ...w1, booted: true }),
       P: callHook('preFork', [w2], newWorker(3)), f: spawnWorker(3),
     };
-    const event$   = hot('s-------pq-k------r', events);
+    const event$   = hot('s-------pqBk------r', events);
     const expected =     '(nwpaqb)---(cdeXPf)-';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
@@ -132,7 +135,7 @@ test('a config with only preFork and onExit: only those hooks are called, at the
     };
     const cmds = {
       p: booted.p, a: booted.a, q: booted.q, b: booted.b,
-      l: log('info', 'Handling signal: ttin'), P: callHook('preFork', [w1, w2], newWorker(3)), m: spawnWorker(3),
+      l: log('info', 'Handling signal: ttin'), P: callHook('preFork', [{ ...w1, booted: true }, w2], newWorker(3)), m: spawnWorker(3),
       c, d, e: log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'),
       Q: callHook('preFork', [w2, w3], newWorker(4)), M: spawnWorker(4),
       T: log('info', 'Handling signal: term'), L: closeListeners(),
@@ -144,7 +147,7 @@ test('a config with only preFork and onExit: only those hooks are called, at the
       G: cancelTimer(timerKey.graceful), o: log('info', 'Shutting down: Master'),
       E: callHook('onExit', []), z: exit(0),
     };
-    const event$   = hot('s-----pq-i----r-k-----R-t-------x----y----Z', events);
+    const event$   = hot('s-----pqBi----r-k-----R-t-------x----y----Z', events);
     const expected =     '(paqb)---(lPm)--(cdeQM)-(TLtuUv)(hjn)(fgN)(CDVGoEz)';
     expectObservable(event$.pipe(arbiter(some))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
@@ -232,7 +235,7 @@ test('no hook after Exit, and none for a pid the arbiter does not know', () => {
 
 test('hooks only add CallHook commands: without them every other command is the same, in the same order', () => {
   const story: ArbiterEvent[] = [
-    started(), workerSpawned(1, 101), workerSpawned(2, 102), signal('TTIN'), workerSpawned(3, 103),
+    started(), workerSpawned(1, 101), workerSpawned(2, 102), workerBooted(102), signal('TTIN'), workerSpawned(3, 103),
     workerExited(102, null, 'KILL'), workerSpawned(4, 104), signal('TTOU'), workerExited(101, 0),
     signal('TERM'), workerExited(103, 0), workerExited(104, 0),
   ];

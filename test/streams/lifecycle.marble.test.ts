@@ -15,8 +15,8 @@ import { initialState, type ArbiterSettings } from '../../src/streams/arbiter-st
 import { arbiter } from '../../src/streams/arbiter';
 import { exit, killWorker, spawnWorker, type Command } from '../../src/streams/commands';
 import {
-  gracefulTimeoutElapsed, heartbeatMissed, heartbeatReceived, killDeadlineElapsed, signal, started, workerExited,
-  workerSpawned, type ArbiterEvent,
+  gracefulTimeoutElapsed, heartbeatMissed, heartbeatReceived, killDeadlineElapsed, signal, started, workerBooted,
+  workerExited, workerSpawned, type ArbiterEvent,
 } from '../../src/streams/events';
 import { feedback } from '../../src/streams/feedback';
 import { ofType } from '../../src/streams/of-type';
@@ -38,7 +38,7 @@ function lifecycle(scheduler: TestScheduler, event$: Observable<ArbiterEvent>, o
 }
 
 const events = {
-  s: started(), w: workerSpawned(1, 101), h: heartbeatReceived(101),
+  s: started(), w: workerSpawned(1, 101), b: workerBooted(101), h: heartbeatReceived(101),
   t: signal('TERM'), i: signal('INT'),
   x: workerExited(101, 0), r: workerExited(101, null, 'ABRT'),
 };
@@ -62,7 +62,7 @@ test('a worker that stops heartbeating gets ABRT timeoutMs after its last heartb
 
 test('a worker that exits after ABRT is not killed, and is replaced', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
-    const event$   = hot('sw 8ms h 30489ms r', events);
+    const event$   = hot('swb 7ms h 30489ms r', events);
     const expected =     'a 30009ms A 489ms b';
     const fired    =     '30010ms m';
     const { process$, fired$ } = lifecycle(scheduler, event$);
@@ -74,7 +74,7 @@ test('a worker that exits after ABRT is not killed, and is replaced', () =>
 test('a worker that keeps heartbeating is never killed', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     // A heartbeat every 20 s for two minutes, then a normal exit (which cancels the last deadline).
-    const event$   = hot('sw 19998ms h 19999ms h 19999ms h 19999ms h 19999ms h 19999ms h 9999ms x', events);
+    const event$   = hot('swb 19997ms h 19999ms h 19999ms h 19999ms h 19999ms h 19999ms h 9999ms x', events);
     const expected =     'a 129999ms b';
     const fired    =     '';
     const { process$, fired$ } = lifecycle(scheduler, event$);

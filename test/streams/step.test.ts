@@ -28,6 +28,8 @@ const after = (s: ArbiterState, ...events: ArbiterEvent[]): ArbiterState =>
 const s0 = initialState(settings);
 /** Two workers, ids 1 and 2, running as pids 101 and 102. */
 const running = after(s0, started(), workerSpawned(1, 101), workerSpawned(2, 102));
+/** `running` once both workers have booted: an exit now is a fault, replaced at once. */
+const serving = after(running, workerBooted(101), workerBooted(102));
 /** `running` after TERM: both workers were sent TERM, the graceful timer is armed. */
 const stopping = after(running, signal('TERM'));
 
@@ -110,38 +112,38 @@ test('KillDeadlineElapsed sends SIGKILL only if the worker is still there', () =
   assert.deepEqual(step(gone, killDeadlineElapsed(101))[1], []);
 });
 
-test('WorkerExited with code 0: removed, timers cancelled, "Worker exiting", replaced under a new id', () => {
-  const [s1, cmds] = step(running, workerExited(101, 0));
+test('a booted worker exits with code 0: removed, timers cancelled, "Worker exiting", replaced at once under a new id', () => {
+  const [s1, cmds] = step(serving, workerExited(101, 0));
   assert.deepEqual(cmds, [...forgetTimers(101), log('info', 'Worker exiting (pid: 101)'), spawnWorker(3)]);
   assert.deepEqual(ids(s1), [2, 3]);
   assert.deepEqual(pids(s1), [102, undefined]);
 });
 
-test('WorkerExited with code 1: logged as an error with the code, replaced', () => {
-  const [s1, cmds] = step(running, workerExited(102, 1));
+test('a booted worker exits with code 1: logged as an error with the code, replaced at once', () => {
+  const [s1, cmds] = step(serving, workerExited(102, 1));
   assert.deepEqual(cmds, [...forgetTimers(102), log('error', 'Worker (pid:102) exited with code 1.'), spawnWorker(3)]);
   assert.deepEqual(ids(s1), [1, 3]);
 });
 
-test('WorkerExited by SIGKILL: "Perhaps out of memory?" at error level, replaced', () => {
-  const [s1, cmds] = step(running, workerExited(101, null, 'KILL'));
+test('a booted worker killed by SIGKILL: "Perhaps out of memory?" at error level, replaced', () => {
+  const [s1, cmds] = step(serving, workerExited(101, null, 'KILL'));
   assert.deepEqual(cmds, [
     ...forgetTimers(101), log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'), spawnWorker(3),
   ]);
   assert.deepEqual(ids(s1), [2, 3]);
 });
 
-test('WorkerExited by SIGTERM: logged at info level, replaced', () => {
-  const [s1, cmds] = step(running, workerExited(101, null, 'TERM'));
+test('a booted worker ended by SIGTERM: logged at info level, replaced', () => {
+  const [s1, cmds] = step(serving, workerExited(101, null, 'TERM'));
   assert.deepEqual(cmds, [...forgetTimers(101), log('info', 'Worker (pid:101) was sent SIGTERM!'), spawnWorker(3)]);
   assert.deepEqual(ids(s1), [2, 3]);
 });
 
-test('WorkerExited by any other signal: logged as a warning, replaced', () => {
-  const [s1, cmds] = step(running, workerExited(101, null, 'ABRT'));
+test('a booted worker ended by any other signal: logged as a warning, replaced', () => {
+  const [s1, cmds] = step(serving, workerExited(101, null, 'ABRT'));
   assert.deepEqual(cmds, [...forgetTimers(101), log('warning', 'Worker (pid:101) was sent SIGABRT!'), spawnWorker(3)]);
   assert.deepEqual(ids(s1), [2, 3]);
-  const [, prefixed] = step(running, workerExited(101, null, 'SIGSEGV'));
+  const [, prefixed] = step(serving, workerExited(101, null, 'SIGSEGV'));
   assert.deepEqual(prefixed, [...forgetTimers(101), log('warning', 'Worker (pid:101) was sent SIGSEGV!'), spawnWorker(3)]);
 });
 
