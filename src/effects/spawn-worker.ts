@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { Observable } from 'rxjs';
 import {
-  heartbeatReceived, workerBooted, workerExited, workerFailed, workerSpawned, workerSpawnFailed,
+  heartbeatReceived, workerBooted, workerExited, workerFailed, workerRetiring, workerSpawned, workerSpawnFailed,
   type ArbiterEvent,
 } from '../streams/events';
 import { encodeWorkerOptions, WORKER_ENV, type WorkerMessage, type WorkerOptions } from './worker-options';
@@ -130,6 +130,7 @@ export function spawnWorker(id: number, options: SpawnOptions): Observable<Arbit
         subscriber.next(workerBooted(pid));
       }
       else if (message.t === 'failed') subscriber.next(workerFailed(pid, message.code, message.reason));
+      else if (message.t === 'retiring') subscriber.next(workerRetiring(pid));
     });
     child.once('error', (error) => {
       // Before 'spawn' this is a failed spawn; after it, an IPC hiccup that 'exit' will follow.

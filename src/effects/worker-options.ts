@@ -62,4 +62,6 @@ export function decodeWorkerOptions(text: string | undefined): WorkerOptions {
 export type WorkerMessage =
   | { readonly t: 'booted' }
   | { readonly t: 'hb' }
+  /** Leaving on its own (a fault, max-requests): start the replacement now. */
+  | { readonly t: 'retiring' }
   | { readonly t: 'failed'; readonly code: number; readonly reason: string };

@@ -56,7 +56,7 @@ export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
     // In the step's order; a hook, and the failure report before the exit, are awaited first.
     const awaited = (run: () => Promise<void>) => defer(run).pipe(ignoreElements(), catchError(() => EMPTY));
     const ordered$ = command$.pipe(
-      ofType('ReportBooted', 'ReportFailed', 'SendHeartbeat', 'StopAccepting', 'CloseAllConnections', 'CallHook', 'Log', 'Exit'),
+      ofType('ReportBooted', 'ReportFailed', 'ReportRetiring', 'SendHeartbeat', 'StopAccepting', 'CloseAllConnections', 'CallHook', 'Log', 'Exit'),
       concatMap((c) => {
         if (c.type === 'CallHook') return awaited(() => ports.callHook(c.hook));
         if (c.type === 'ReportFailed') return awaited(() => ports.send({ t: 'failed', code: c.code, reason: c.reason }));
@@ -77,10 +77,11 @@ export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
         )),
       ),
       ordered$.pipe(
-        ofType('ReportBooted', 'SendHeartbeat', 'CloseAllConnections', 'Log', 'Exit'),
+        ofType('ReportBooted', 'ReportRetiring', 'SendHeartbeat', 'CloseAllConnections', 'Log', 'Exit'),
         tap((c) => {
           try {
             if (c.type === 'ReportBooted') void ports.send({ t: 'booted' });
+            else if (c.type === 'ReportRetiring') void ports.send({ t: 'retiring' });
             else if (c.type === 'SendHeartbeat') void ports.send({ t: 'hb' });
             else if (c.type === 'CloseAllConnections') ports.closeAllConnections();
             else if (c.type === 'Log') ports.log(c.level, c.message);

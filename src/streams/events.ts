@@ -16,6 +16,7 @@ export type ArbiterEvent =
   | { readonly type: 'WorkerSpawnFailed'; readonly id: number; readonly reason: string }
   | { readonly type: 'WorkerBooted'; readonly pid: number }
   | { readonly type: 'WorkerFailed'; readonly pid: number; readonly code: number; readonly reason: string }
+  | { readonly type: 'WorkerRetiring'; readonly pid: number }
   | { readonly type: 'HeartbeatReceived'; readonly pid: number }
   | { readonly type: 'HeartbeatMissed'; readonly pid: number }
   | { readonly type: 'KillDeadlineElapsed'; readonly pid: number }
@@ -45,6 +46,8 @@ export const workerSpawnFailed = (id: number, reason: string): ArbiterEvent =>
 /** The worker loaded its app and listens. */
 export const workerBooted = (pid: number): ArbiterEvent => ({ type: 'WorkerBooted', pid });
 /** The worker says why it is about to exit with `code` (3: boot error, 4: app load error). */
+/** The worker leaves on its own account (a fault, max-requests) and drains: replace it now. */
+export const workerRetiring = (pid: number): ArbiterEvent => ({ type: 'WorkerRetiring', pid });
 export const workerFailed = (pid: number, code: number, reason: string): ArbiterEvent =>
   ({ type: 'WorkerFailed', pid, code, reason });
 /** The worker's event loop turned: it is alive. */

@@ -53,6 +53,16 @@ export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
   return [updateWorker(state, w.id, (r) => ({ ...r, booted: true })), [...armHeartbeat(state, pid), ...watchStable(state, pid)]];
 }
 
+/**
+ * A worker leaves on its own (a fault, max-requests) and drains what it has in flight: it no
+ * longer counts towards the target, so its replacement is spawned now instead of after the drain.
+ */
+export function onWorkerRetiring(state: ArbiterState, pid: number): StepResult {
+  const w = findByPid(state, pid);
+  if (!w || w.retiring || state.phase !== 'running') return [state, []];
+  return reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true })));
+}
+
 export function onHeartbeat(state: ArbiterState, pid: number): StepResult {
   const w = findByPid(state, pid);
   if (!w || w.aborted) return [state, []];

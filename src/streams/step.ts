@@ -12,7 +12,7 @@ import type { ArbiterState } from './arbiter-state';
 import type { ArbiterEvent } from './events';
 import { onSignal } from './on-signal';
 import {
-  onHeartbeat, onHeartbeatMissed, onKillDeadline, onWorkerBooted, onWorkerExited, onWorkerFailed,
+  onHeartbeat, onHeartbeatMissed, onKillDeadline, onWorkerBooted, onWorkerExited, onWorkerFailed, onWorkerRetiring,
   onWorkerSpawned, onWorkerSpawnFailed,
 } from './on-worker';
 import { onRespawnDelay, onWorkerStayedUp } from './crash-loop';
@@ -44,6 +44,8 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
       return onWorkerSpawnFailed(state, event.id, event.reason);
     case 'WorkerBooted':
       return onWorkerBooted(state, event.pid);
+    case 'WorkerRetiring':
+      return onWorkerRetiring(state, event.pid);
     case 'WorkerFailed':
       return onWorkerFailed(state, event.pid, event.reason);
     case 'HeartbeatReceived':

@@ -71,9 +71,10 @@ test('a fault after booting: booted, the stack logged, stop accepting; exit 1 on
     'log warning Worker stops accepting after a fault; requests in flight finish, then it exits',
     'stop accepting',
     `send ${JSON.stringify({ t: 'booted' })}`,
+    `send ${JSON.stringify({ t: 'retiring' })}`,
   ]);
   drain();
   await exit;
-  assert.deepEqual(done.slice(4), ['hook workerExit', 'exit 1']);
+  assert.deepEqual(done.slice(5), ['hook workerExit', 'exit 1']);
   sub.unsubscribe();
 });

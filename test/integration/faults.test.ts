@@ -54,7 +54,7 @@ for (const { path, logged } of cases) {
     const first = await until(port, '/', (reply) => reply.status === 200);
     const pid = Number(first.body.split(' ')[1]);
 
-    const slow = get(port, '/slow?ms=1000');
+    const slow = get(port, '/slow?ms=3000');
     await r.waitFor(/slow request started/);
     const boom = await get(port, path);
     assert.equal(boom.status, 200);
@@ -67,7 +67,11 @@ for (const { path, logged } of cases) {
     assert.equal(reply.status, 200);
     assert.equal(reply.body, `slow ${pid}`, 'the request in flight on the faulty worker was answered by it');
 
-    await r.waitFor(new RegExp(`Worker \\(pid:${pid}\\) exited with code 1\\.`));
+    const exitedLine = new RegExp(`Worker \\(pid:${pid}\\) exited with code 1\\.`);
+    await r.waitFor(exitedLine);
+    const replacement = r.lines.findIndex((l) => /Booting worker with pid: \d+$/.test(l) && !l.endsWith(`: ${pid}`));
+    assert.ok(replacement >= 0 && replacement < r.lines.findIndex((l) => exitedLine.test(l)),
+      'the replacement was started while the faulty worker drained, not after it exited');
     const next = await until(port, '/', (x) => x.status === 200);
     assert.notEqual(next.body, `ok ${pid}`, 'a new worker serves the next request');
     assert.ok(!isAlive(pid));

@@ -12,7 +12,7 @@ import { initialState, timerKey, type ArbiterSettings, type ArbiterState } from 
 import { cancelTimer, closeListeners, exit, killWorker, log, spawnWorker, startTimer } from '../../src/streams/commands';
 import {
   gracefulTimeoutElapsed, heartbeatMissed, heartbeatReceived, killDeadlineElapsed, signal, started, workerBooted,
-  workerExited, workerFailed, workerSpawned, workerSpawnFailed, type ArbiterEvent,
+  workerExited, workerFailed, workerRetiring, workerSpawned, workerSpawnFailed, type ArbiterEvent,
 } from '../../src/streams/events';
 import type { Signal } from '../../src/streams/signals';
 import { step } from '../../src/streams/step';
@@ -283,6 +283,22 @@ test('TTOU never goes below one worker', () => {
   const [s1, cmds] = step(one, signal('TTOU'));
   assert.deepEqual(cmds, [log('info', 'Handling signal: ttou')]);
   assert.deepEqual(s1, one);
+});
+
+test('a worker retiring on its own (a fault, max-requests) is replaced at once, and not again when it exits', () => {
+  const [s1, cmds] = step(serving, workerRetiring(101));
+  assert.deepEqual(cmds, [spawnWorker(3)], 'the replacement starts while 101 drains');
+  assert.deepEqual(ids(s1), [1, 2, 3]);
+  const [s2, exitCmds] = step(s1, workerExited(101, 1));
+  assert.deepEqual(exitCmds, [...forgetTimers(101), log('error', 'Worker (pid:101) exited with code 1.')]);
+  assert.deepEqual(ids(s2), [2, 3]);
+});
+
+test('WorkerRetiring twice, during a stop, or from an unknown pid changes nothing', () => {
+  const once = step(serving, workerRetiring(101))[0];
+  assert.deepEqual(step(once, workerRetiring(101)), [once, []]);
+  assert.deepEqual(step(stopping, workerRetiring(101)), [stopping, []]);
+  assert.deepEqual(step(serving, workerRetiring(999)), [serving, []]);
 });
 
 test('a worker retired by TTOU is not replaced when it exits', () => {

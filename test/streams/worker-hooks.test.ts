@@ -90,7 +90,7 @@ for (const row of rows) {
 test('the steps before the way out are the same with and without hooks', () => {
   const story = [l, sig('USR1'), maxRequestsReached(), sig('TERM')];
   assert.deepEqual(run(ALL, story).steps, run([], story).steps);
-  assert.deepEqual(run(ALL, story).steps.slice(2), [[c.maxLog, c.stop, c.drainTimer], []]);
+  assert.deepEqual(run(ALL, story).steps.slice(2), [[c.maxLog, { type: 'ReportRetiring' }, c.stop, c.drainTimer], []]);
 });
 
 test('after the exit no hook runs again: a late signal, drain or timeout does nothing', () => {

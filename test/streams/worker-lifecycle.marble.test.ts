@@ -110,6 +110,7 @@ const more = {
   rejectLog: { type: 'Log', level: 'error', message: 'Unhandled promise rejection in worker: Error: nope' },
   faultNotice: { type: 'Log', level: 'warning', message: 'Worker stops accepting after a fault; requests in flight finish, then it exits' },
   hb: { type: 'SendHeartbeat' },
+  retiring: { type: 'ReportRetiring' },
 } satisfies Record<string, WorkerCommand>;
 const f = {
   a: appLoadFailed('cannot load app "x.mjs": no such file'), n: listenFailed('Worker failed to listen: EBADF'),
@@ -139,17 +140,18 @@ test('a boot failure reported after the worker already left (TERM while booting)
 
 test('a fault while serving: log the stack, stop accepting, finish in flight, then exit 1', () => marbles(({ hot, expectObservable }) => {
   const event$ = hot('  -l-x--------d-', f);
-  const expected = '    -a-(fnbc)---(hx)-';
+  // The arbiter is told first, so the replacement boots while this worker finishes.
+  const expected = '    -a-(fnrbc)--(hx)-';
   expectObservable(event$.pipe(workerLifecycle(workerInitial(GRACE, HOOKS)))).toBe(expected, {
-    a: c.booted, f: more.faultLog, n: more.faultNotice, b: c.stop, c: c.drainTimer, h: more.exitHook, x: more.exit1,
+    a: c.booted, f: more.faultLog, n: more.faultNotice, r: more.retiring, b: c.stop, c: c.drainTimer, h: more.exitHook, x: more.exit1,
   });
 }));
 
 test('a fault whose in-flight requests never finish: exit 1 at the graceful timeout', () => marbles(({ hot, expectObservable }, scheduler) => {
   const event$ = hot('  -l-r', f);
-  const expected = '    -a-(fnbc) 4994ms (wyx)';
+  const expected = '    -a-(fnrbc) 4993ms (wyx)';
   expectObservable(loop(scheduler)(event$)).toBe(expected, {
-    a: c.booted, f: more.rejectLog, n: more.faultNotice, b: c.stop, c: c.drainTimer, w: c.timeoutLog, y: c.closeAll, x: more.exit1,
+    a: c.booted, f: more.rejectLog, n: more.faultNotice, r: more.retiring, b: c.stop, c: c.drainTimer, w: c.timeoutLog, y: c.closeAll, x: more.exit1,
   });
 }));
 
@@ -159,9 +161,9 @@ test('a fault while draining (TERM, max-requests): logged, and the exit code bec
   expectObservable(term$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a-(bc)-f-x', {
     a: c.booted, b: c.stop, c: c.drainTimer, f: more.faultLog, x: more.exit1,
   });
-  expectObservable(max$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a-(mbc)-f-x', {
+  expectObservable(max$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a-(mrbc)f-x', {
     a: c.booted, m: { type: 'Log', level: 'info', message: 'Autorestarting worker after current request.' },
-    b: c.stop, c: c.drainTimer, f: more.rejectLog, x: more.exit1,
+    r: more.retiring, b: c.stop, c: c.drainTimer, f: more.rejectLog, x: more.exit1,
   });
 }));
 

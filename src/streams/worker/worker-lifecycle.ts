@@ -45,6 +45,8 @@ export type WorkerEvent =
 export type WorkerCommand =
   | { readonly type: 'ReportBooted' }
   | { readonly type: 'ReportFailed'; readonly code: number; readonly reason: string }
+  /** Tell the arbiter this worker is leaving on its own, so its replacement starts now. */
+  | { readonly type: 'ReportRetiring' }
   | { readonly type: 'SendHeartbeat' }
   | { readonly type: 'StopAccepting' }
   | { readonly type: 'CloseAllConnections' }
@@ -117,6 +119,15 @@ function beginDrain(s: WorkerState, code = 0): Result {
   ];
 }
 
+/**
+ * Leave on the worker's own account (a fault, max-requests): drain, and first tell the arbiter,
+ * so that its replacement boots while this worker finishes what it has in flight.
+ */
+function retire(s: WorkerState, code = 0): Result {
+  const [next, commands] = beginDrain(s, code);
+  return next.phase === 'draining' ? [next, [{ type: 'ReportRetiring' }, ...commands]] : [next, commands];
+}
+
 /** A boot failure: say why (debug), tell the arbiter, then the one way out. */
 const bootFailed = (s: WorkerState, code: number, reason: string): Result =>
   (s.phase === 'booting' ? exitNow(s, code, [logCmd('debug', reason), { type: 'ReportFailed', code, reason }]) : [s, []]);
@@ -131,7 +142,7 @@ function onFault(s: WorkerState, origin: FaultOrigin, detail: string): Result {
   if (s.phase === 'draining') return [{ ...s, exitCode: 1 }, [logged]];
   if (s.phase === 'booting') return exitNow(s, 1, [logged]);
   const notice = logCmd('warning', 'Worker stops accepting after a fault; requests in flight finish, then it exits');
-  return chainLog(chainLog(beginDrain(s, 1), notice), logged);
+  return chainLog(chainLog(retire(s, 1), notice), logged);
 }
 
 /** No heartbeat once exited; a sync worker holds it while its request makes no progress. */
@@ -161,7 +172,7 @@ export function workerStep(s: WorkerState, e: WorkerEvent): Result {
     case 'FaultOccurred':
       return onFault(s, e.origin, e.detail);
     case 'MaxRequestsReached':
-      return s.phase === 'serving' ? chainLog(beginDrain(s), logCmd('info', 'Autorestarting worker after current request.')) : [s, []];
+      return s.phase === 'serving' ? chainLog(retire(s), logCmd('info', 'Autorestarting worker after current request.')) : [s, []];
     case 'Drained':
       return s.phase === 'draining' ? exitNow(s, s.exitCode) : [s, []];
     case 'DrainTimeoutElapsed':
