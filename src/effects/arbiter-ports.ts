@@ -8,7 +8,7 @@
  * const event$ = interpretArbiter(ports, asyncScheduler)(command$);
  */
 import {
-  catchError, concatMap, defer, EMPTY, ignoreElements, merge, mergeMap, Observable, of, share, tap, type SchedulerLike,
+  catchError, concatMap, EMPTY, from, ignoreElements, merge, mergeMap, Observable, of, share, tap, type SchedulerLike,
 } from 'rxjs';
 import type { Command, LogLevel } from '../streams/commands';
 import { workerSpawnFailed, type ArbiterEvent } from '../streams/events';
@@ -19,11 +19,15 @@ import { errorLine } from './error-text';
 
 export interface ArbiterPorts {
   /** Start worker `id`; the stream reports its whole life and completes when it exits. */
-  spawn(id: number): Observable<ArbiterEvent>;
+  spawn(id: number, holdOutput?: boolean): Observable<ArbiterEvent>;
   kill(pid: number, signal: Signal): void;
   closeListeners(): void;
-  /** Run a server hook; resolves when it is done. Failures are the port's to log. */
-  callHook(command: Extract<Command, { type: 'CallHook' }>): Promise<void>;
+  /**
+   * Run a server hook. A promise makes the commands after it wait; `undefined` means it is done
+   * (a synchronous hook), and the interpreter goes on at once, so virtual time can run hooks.
+   * Failures are the port's to log.
+   */
+  callHook(command: Extract<Command, { type: 'CallHook' }>): Promise<void> | undefined;
   log(level: LogLevel, message: string): void;
   /**
    * Write a worker's boot output to stderr as it was printed (`ShowOutput`). Optional: without
@@ -33,6 +37,17 @@ export interface ArbiterPorts {
   exit(code: number): void;
 }
 
+/** Nothing, once the hook is done: at once for a synchronous hook, when its promise settles otherwise. */
+function hookDone(ports: ArbiterPorts, c: Extract<Command, { type: 'CallHook' }>): Observable<never> {
+  let pending: Promise<void> | undefined;
+  try {
+    pending = ports.callHook(c);
+  } catch {
+    return EMPTY;
+  }
+  return pending ? from(pending).pipe(ignoreElements(), catchError(() => EMPTY)) : EMPTY;
+}
+
 export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
   return (command$: Observable<Command>): Observable<ArbiterEvent> => {
     // Commands are carried out in the order the step gave them, and a hook is awaited before
@@ -40,9 +55,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
     // for the nworkersChanged before it, the exit for onExit. Only timers run apart.
     const ordered$ = command$.pipe(
       ofType('CallHook', 'SpawnWorker', 'KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
-      concatMap((c) => (c.type === 'CallHook'
-        ? defer(() => ports.callHook(c)).pipe(ignoreElements(), catchError(() => EMPTY))
-        : of(c))),
+      concatMap((c) => (c.type === 'CallHook' ? hookDone(ports, c) : of(c))),
       share(),
     );
     return merge(
@@ -50,7 +63,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
       ordered$.pipe(
         ofType('SpawnWorker'),
         // Catch inside: one failed spawn becomes an event, it never ends the loop.
-        mergeMap((c) => ports.spawn(c.id).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorLine(err)))))),
+        mergeMap((c) => ports.spawn(c.id, c.holdOutput === true).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorLine(err)))))),
       ),
       ordered$.pipe(
         ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),

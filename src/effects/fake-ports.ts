@@ -6,8 +6,9 @@
  * it is killed (TERM, INT, QUIT: exits 0; KILL, ABRT: dies on the signal), as a real one does.
  * Its events come synchronously, or on `scheduler` when one is given, so a test picks whether
  * an interpreter that answers at once is part of the scenario. Everything the interpreter did
- * is in `calls`, in order. Hooks are awaited like the live ones (they may be async):
- * `hooksSettled()` resolves once none is running.
+ * is in `calls`, in order. A synchronous hook runs at once, so a marble test in virtual time
+ * (a `TestScheduler` run) runs the user's hooks too; an async hook is awaited like a live one,
+ * and `hooksSettled()` resolves once none is running.
  *
  * @example
  * const fake = fakePorts({ hooks: { childExit: (arbiter, worker) => seen.push(worker.pid) } });
@@ -19,7 +20,7 @@ import type { LogLevel } from '../streams/commands';
 import { workerBooted, workerExited, workerSpawned, type ArbiterEvent } from '../streams/events';
 import type { Signal } from '../streams/signals';
 import type { ArbiterPorts } from './arbiter-ports';
-import { hookLog, runHook, type Hooks } from './hook-runner';
+import { hookLog, runHookNow, type Hooks } from './hook-runner';
 import type { Logger } from './logger';
 import { workerView } from './live-ports';
 
@@ -120,16 +121,17 @@ export function fakePorts(options: FakePortsOptions = {}): FakePorts {
     closeListeners: () => void calls.push({ type: 'closeListeners' }),
     log: (level, message) => void calls.push({ type: 'log', level, message }),
     exit: (code) => void calls.push({ type: 'exit', code }),
-    async callHook(c) {
+    callHook(c) {
       calls.push({ type: 'hook', hook: c.hook });
       const arbiter = { pid: 0, config: options.config ?? {}, workers: c.workers.map(workerView), log };
       const args = c.worker ? [arbiter, workerView(c.worker), ...c.args] : [arbiter, ...c.args];
+      // A synchronous hook runs now (so a TestScheduler run sees it); an async one is tracked.
+      const pending = runHookNow(options.hooks ?? {}, c.hook, logger, args);
+      if (!pending) return undefined;
       running += 1;
-      try {
-        await runHook(options.hooks ?? {}, c.hook, logger, args);
-      } finally {
+      return pending.finally(() => {
         running -= 1;
-      }
+      });
     },
   };
 

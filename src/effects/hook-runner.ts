@@ -36,3 +36,30 @@ export async function runHook(hooks: Hooks, name: string, logger: Logger, args: 
     logger.log('error', `Hook ${name} failed: ${errorStack(err)}`);
   }
 }
+
+/**
+ * Like `runHook`, but a synchronous hook runs and returns synchronously: only a hook that
+ * returns a promise makes the caller wait.
+ *
+ * Why: the arbiter's interpreter waits for a hook before the commands after it. With a promise
+ * for every hook, a synchronous one would still yield to the microtask queue, so a marble test
+ * in virtual time (where nothing waits for promises) could not run the user's hooks at all.
+ *
+ * @example
+ * const pending = runHookNow(hooks, 'childExit', logger, [arbiterView, workerView]);
+ * if (pending) await pending;
+ */
+export function runHookNow(hooks: Hooks, name: string, logger: Logger, args: readonly unknown[]): Promise<void> | undefined {
+  const fn = hooks[name];
+  if (typeof fn !== 'function') return undefined;
+  const failed = (err: unknown) => logger.log('error', `Hook ${name} failed: ${errorStack(err)}`);
+  try {
+    const result = (fn as (...a: readonly unknown[]) => unknown)(...args);
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(result as PromiseLike<unknown>).then(() => undefined, failed);
+    }
+  } catch (err) {
+    failed(err);
+  }
+  return undefined;
+}

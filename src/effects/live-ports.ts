@@ -8,7 +8,7 @@
  */
 import type { WorkerRecord } from '../streams/arbiter-state';
 import type { ArbiterPorts } from './arbiter-ports';
-import { hookLog, runHook, type Hooks } from './hook-runner';
+import { hookLog, runHookNow, type Hooks } from './hook-runner';
 import { closeListeners, unlinkUnixSockets, type Listener } from './listeners';
 import type { Logger } from './logger';
 import { spawnWorker, type SpawnOptions } from './spawn-worker';
@@ -35,9 +35,9 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     callHook(c) {
       const arbiter = { pid: process.pid, config: options.config, workers: c.workers.map(workerView), log };
       const args = c.worker ? [arbiter, workerView(c.worker), ...c.args] : [arbiter, ...c.args];
-      return runHook(options.hooks, c.hook, options.logger, args);
+      return runHookNow(options.hooks, c.hook, options.logger, args);
     },
-    spawn: (id) => spawnWorker(id, options.spawn),
+    spawn: (id, holdOutput) => spawnWorker(id, options.spawn, holdOutput),
     kill(pid, signal) {
       try {
         process.kill(pid, `SIG${signal}`);

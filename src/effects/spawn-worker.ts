@@ -47,14 +47,17 @@ export const BOOT_OUTPUT_LIMIT = 64 * 1024;
 const OUTPUT_END_WAIT_MS = 250;
 
 /**
- * Holds the tail of `stream` until `forward()` (then writes it and what follows to `target`), or
- * until `collect()` hands the held text over (and what follows is forwarded).
+ * Keeps the tail of a booting worker's `stream` (for `WorkerExited`), and either writes it to
+ * `target` as it comes (`hold` false: the usual case, so a worker's boot lines are not delayed) or
+ * holds it (`hold` true: in a crash loop, where only the arbiter's step knows whether this
+ * failure is worth showing). `forward()` (the worker booted) writes what was held and pipes the
+ * rest; `collect()` (it exited first) hands the tail over.
  */
-function holdOutput(stream: Readable, target: Writable) {
+function watchOutput(stream: Readable, target: Writable, hold: boolean) {
   const chunks: Buffer[] = [];
   let size = 0;
   let dropped = false;
-  const hold = (chunk: Buffer) => {
+  const keep = (chunk: Buffer) => {
     chunks.push(chunk);
     size += chunk.length;
     while (size > BOOT_OUTPUT_LIMIT) {
@@ -68,23 +71,27 @@ function holdOutput(stream: Readable, target: Writable) {
         size = BOOT_OUTPUT_LIMIT;
       }
     }
+    if (!hold) target.write(chunk);
   };
-  let holding = true;
+  let watching = true;
   const release = () => {
-    if (!holding) return;
-    holding = false;
-    stream.off('data', hold);
+    if (!watching) return;
+    watching = false;
+    stream.off('data', keep);
     stream.pipe(target, { end: false });
   };
-  stream.on('data', hold);
+  stream.on('data', keep);
   stream.on('error', () => undefined);
   return {
+    /** True when the worker's output was written as it came (so it need not be shown again). */
+    shown: !hold,
     forward() {
-      if (!holding) return;
-      for (const chunk of chunks.splice(0)) target.write(chunk);
+      if (!watching) return;
+      const held = chunks.splice(0);
+      if (hold) for (const chunk of held) target.write(chunk);
       release();
     },
-    /** Calls `done` with the held text once the stream has ended (or after a short wait). */
+    /** Calls `done` with the tail once the stream has ended (or after a short wait). */
     collect(done: (text: string) => void) {
       const finish = () => {
         clearTimeout(timer);
@@ -99,7 +106,7 @@ function holdOutput(stream: Readable, target: Writable) {
   };
 }
 
-export function spawnWorker(id: number, options: SpawnOptions): Observable<ArbiterEvent> {
+export function spawnWorker(id: number, options: SpawnOptions, holdOutput = false): Observable<ArbiterEvent> {
   return new Observable<ArbiterEvent>((subscriber) => {
     const jitter = options.maxRequests > 0 ? Math.floor(Math.random() * (options.maxRequestsJitter + 1)) : 0;
     const worker: WorkerOptions = {
@@ -114,7 +121,7 @@ export function spawnWorker(id: number, options: SpawnOptions): Observable<Arbit
       stdio: ['ignore', 'inherit', 'pipe', ...options.fds, 'ipc'],
     });
     // No stderr pipe only when the spawn itself failed ('error' before 'spawn').
-    const output = child.stderr ? holdOutput(child.stderr, options.stderr ?? process.stderr) : undefined;
+    const output = child.stderr ? watchOutput(child.stderr, options.stderr ?? process.stderr, holdOutput) : undefined;
     let pid: number | undefined;
     let booted = false;
     child.once('spawn', () => {
@@ -143,7 +150,7 @@ export function spawnWorker(id: number, options: SpawnOptions): Observable<Arbit
       if (pid === undefined) return;
       const exited = pid;
       const report = (text: string) => {
-        subscriber.next(workerExited(exited, code, signal ? signal.replace(/^SIG/, '') : null, text));
+        subscriber.next(workerExited(exited, code, signal ? signal.replace(/^SIG/, '') : null, text, output?.shown));
         subscriber.complete();
       };
       // A worker that had booted is replaced at once; one that had not says what it printed.

@@ -20,7 +20,12 @@ export const ARBITER_HOOKS = ['whenReady', 'preFork', 'childExit', 'nworkersChan
 export type ArbiterHook = (typeof ARBITER_HOOKS)[number];
 
 export type Command =
-  | { readonly type: 'SpawnWorker'; readonly id: number }
+  | {
+    readonly type: 'SpawnWorker';
+    readonly id: number;
+    /** Present (true) in a crash loop: hold the worker's stderr until it boots or its failure is judged. */
+    readonly holdOutput?: true;
+  }
   | { readonly type: 'KillWorker'; readonly pid: number; readonly signal: Signal }
   | { readonly type: 'StartTimer'; readonly key: string; readonly ms: number; readonly event: ArbiterEvent }
   | { readonly type: 'CancelTimer'; readonly key: string }
@@ -40,7 +45,8 @@ export type Command =
   | { readonly type: 'Exit'; readonly code: number };
 
 /** Start a new worker process, known as `id` until it has a pid. */
-export const spawnWorker = (id: number): Command => ({ type: 'SpawnWorker', id });
+export const spawnWorker = (id: number, holdOutput = false): Command =>
+  ({ type: 'SpawnWorker', id, ...(holdOutput ? { holdOutput: true as const } : {}) });
 /** Send `signal` to worker `pid`. */
 export const killWorker = (pid: number, signal: Signal): Command => ({ type: 'KillWorker', pid, signal });
 /** After `ms`, feed `event` back; a timer with the same key is replaced. */

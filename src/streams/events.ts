@@ -27,6 +27,8 @@ export type ArbiterEvent =
     readonly signal: Signal | string | null;
     /** What the worker wrote to stderr before it booted (a capped tail); '' once booted (it was forwarded live). */
     readonly output: string;
+    /** Present (true) when that output was already written to stderr as it came, so it is not shown again. */
+    readonly outputShown?: true;
   }
   | { readonly type: 'GracefulTimeoutElapsed' }
   | { readonly type: 'RespawnDelayElapsed' }
@@ -61,8 +63,8 @@ export const killDeadlineElapsed = (pid: number): ArbiterEvent => ({ type: 'Kill
  * before it booted, if it never did.
  */
 export const workerExited = (
-  pid: number, code: number | null, sig: Signal | string | null = null, output = '',
-): ArbiterEvent => ({ type: 'WorkerExited', pid, code, signal: sig, output });
+  pid: number, code: number | null, sig: Signal | string | null = null, output = '', outputShown = false,
+): ArbiterEvent => ({ type: 'WorkerExited', pid, code, signal: sig, output, ...(outputShown ? { outputShown: true as const } : {}) });
 /** The graceful shutdown deadline passed. */
 export const gracefulTimeoutElapsed = (): ArbiterEvent => ({ type: 'GracefulTimeoutElapsed' });
 /** The crash-loop wait is over: spawn the workers that failed to boot. */

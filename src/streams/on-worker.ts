@@ -99,7 +99,7 @@ export function onKillDeadline(state: ArbiterState, pid: number): StepResult {
  * last failure), say how it ended, then halt, finish, back off or respawn.
  */
 export function onWorkerExited(
-  state: ArbiterState, pid: number, code: number | null, signal: string | null, output = '',
+  state: ArbiterState, pid: number, code: number | null, signal: string | null, output = '', outputShown = false,
 ): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, [log('debug', `Reaped unknown process (pid:${pid})`)]];
@@ -110,7 +110,7 @@ export function onWorkerExited(
   const repeat = bootFailure !== undefined && isRepeat(state.backoff, bootFailure);
   const commands: Command[] = [
     cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid)),
-    ...(output !== '' && !repeat ? [showOutput(pid, output)] : []),
+    ...(output !== '' && !repeat && !outputShown ? [showOutput(pid, output)] : []),
     ...describeExit(pid, code, signal),
     ...hook(next, 'childExit', w),
   ];

@@ -30,7 +30,8 @@ export function reconcile(current: ArbiterState): StepResult {
     // spawned before it in the same batch (Gunicorn adds each to WORKERS right after its fork).
     fresh.forEach((w, i) => {
       const before = { ...state, workers: state.workers.concat(fresh.slice(0, i)) };
-      commands.push(...hook(before, 'preFork', w), spawnWorker(w.id));
+      // In a crash loop the worker's output is held, so a repeated failure is counted, not shown.
+      commands.push(...hook(before, 'preFork', w), spawnWorker(w.id, state.backoff.level > 0));
     });
     return [next, commands];
   }

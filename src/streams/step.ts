@@ -55,7 +55,7 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
     case 'KillDeadlineElapsed':
       return onKillDeadline(state, event.pid);
     case 'WorkerExited':
-      return onWorkerExited(state, event.pid, event.code, event.signal, event.output);
+      return onWorkerExited(state, event.pid, event.code, event.signal, event.output, event.outputShown === true);
     case 'GracefulTimeoutElapsed':
       return killStragglers(state);
     case 'RespawnDelayElapsed':

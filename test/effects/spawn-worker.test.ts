@@ -33,13 +33,13 @@ const collected = (stream: PassThrough) => {
   return () => text;
 };
 
-test('a worker that dies before booting: its stderr is held, and its last 64 KiB come in WorkerExited', async (t) => {
+test('in a crash loop, a worker that dies before booting: its stderr is held, and its last 64 KiB come in WorkerExited', async (t) => {
   const target = new PassThrough();
   const written = collected(target);
   // 2000 numbered lines of 60 bytes: 120 KB, more than the limit.
   const script = `for (let i = 0; i < 2000; i++) process.stderr.write('line ' + String(i).padStart(5, '0') + ' ' + 'x'.repeat(48) + '\\n');
 process.stderr.write('the end\\n', () => process.exit(1));`;
-  const events = await lastValueFrom(spawnWorker(1, options(t, script, target)).pipe(toArray()));
+  const events = await lastValueFrom(spawnWorker(1, options(t, script, target), true).pipe(toArray()));
   const exited = events.at(-1) as Extract<ArbiterEvent, { type: 'WorkerExited' }>;
   assert.equal(exited.type, 'WorkerExited');
   assert.equal(exited.code, 1);
@@ -63,4 +63,15 @@ test('a worker that boots: what it wrote before is forwarded then, and the rest 
   // The pipe may deliver the last chunk just after 'exit'.
   if (!written().includes('after boot')) await new Promise((res) => target.once('data', res));
   assert.equal(written(), 'before boot\nafter boot\n');
+});
+
+test('outside a crash loop, a booting worker\'s stderr is written as it comes, and still reported (as shown) if it dies', async (t) => {
+  const target = new PassThrough();
+  const written = collected(target);
+  const script = `process.stderr.write('DATABASE_URL is not set\\n', () => process.exit(1));`;
+  const events = await lastValueFrom(spawnWorker(1, options(t, script, target)).pipe(toArray()));
+  const exited = events.at(-1) as Extract<ArbiterEvent, { type: 'WorkerExited' }>;
+  assert.equal(exited.output, 'DATABASE_URL is not set\n');
+  assert.equal(exited.outputShown, true, 'the step must not show it again');
+  assert.equal(written(), 'DATABASE_URL is not set\n');
 });

@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { map, merge, of, queueScheduler, Subject } from 'rxjs';
+import { concat, map, merge, NEVER, of, queueScheduler, Subject } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { stage } from 'runicorn';
 import {
-  arbiter, feedback, fakePorts, initialState, inject, interpretArbiter, signal, started, type ArbiterEvent, type Stage,
+  arbiter, feedback, fakePorts, initialState, inject, interpretArbiter, ofType, signal, started, workerBooted, workerExited, workerSpawned,
+  type ArbiterEvent, type Stage,
 } from 'runicorn/testing';
 
 const example = async (name: string, exportName = 'default'): Promise<unknown> =>
@@ -108,4 +110,29 @@ test("fake ports run the user's own hooks through the real interpreter: TERM sto
   ]);
   assert.deepEqual(fake.calls.at(-1), { type: 'exit', code: 0 });
   assert.deepEqual(fake.alive(), []);
+});
+
+test("a user's synchronous hooks run in virtual time: a hung worker is aborted after 30 s, childExit sees it, it is replaced", () => {
+  const seen: string[] = [];
+  const scheduler = new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
+  scheduler.run(({ hot, expectObservable }) => {
+    const fake = fakePorts({
+      hooks: {
+        childExit: (_arbiter: unknown, worker: { pid: number }) => void seen.push(`child ${worker.pid} exited at ${scheduler.now()} ms`),
+      },
+      // Workers that boot and then never heartbeat (hung); one dies when the event stream says so.
+      onSpawn: (id, pid) => concat(of(workerSpawned(id, pid), workerBooted(pid)), NEVER),
+    });
+    const settings = { workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, abortGraceMs: 1_000, quickDeadlineMs: 2_000, hooks: ['childExit'] as const };
+    const event$ = hot('s 30499ms x', { s: started(), x: workerExited(101, null, 'ABRT') });
+    const command$ = feedback(arbiter(initialState(settings)), interpretArbiter(fake.ports, scheduler))(event$);
+    const shown$ = command$.pipe(
+      ofType('SpawnWorker', 'KillWorker', 'CallHook'),
+      map((c) => (c.type === 'KillWorker' ? `kill ${c.pid} ${c.signal}` : c.type)),
+    );
+    expectObservable(shown$, '^ 30600ms !').toBe('a 29999ms b 499ms (cd)', {
+      a: 'SpawnWorker', b: 'kill 101 ABRT', c: 'CallHook', d: 'SpawnWorker',
+    });
+  });
+  assert.deepEqual(seen, ['child 101 exited at 30500 ms']);
 });

@@ -11,7 +11,7 @@
  * Heartbeat timeouts are off so that the diagrams hold only the crash-loop timers.
  */
 import { test } from 'node:test';
-import { filter, Observable, Subject, tap } from 'rxjs';
+import { filter, map, Observable, Subject, tap } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { interpretArbiter, type ArbiterPorts } from '../../src/effects/arbiter-ports';
 import { arbiter } from '../../src/streams/arbiter';
@@ -66,7 +66,9 @@ function loop(
     (c$: Observable<Command>) =>
       interpret(c$).pipe(tap((e) => (e.type === 'RespawnDelayElapsed' || e.type === 'WorkerStayedUp' ? fired$.next(e) : undefined))),
   )(event$);
-  return { command$, process$: command$.pipe(ofType('SpawnWorker', 'KillWorker', 'Exit')), fired$ };
+  // Which spawns hold their output is its own test below; here a spawn is a spawn.
+  const plain = (c: Command): Command => (c.type === 'SpawnWorker' ? spawnWorker(c.id) : c);
+  return { command$, process$: command$.pipe(ofType('SpawnWorker', 'KillWorker', 'Exit'), map(plain)), fired$ };
 }
 
 const never = () => false;
@@ -178,4 +180,17 @@ test('TTOU during a wait gives up the waiting worker: no respawn, and the booted
     const { process$, fired$ } = loop(scheduler, event$, (id) => id === 1, { workers: 2 });
     expectObservable(process$, until).toBe(expected, spawns);
     expectObservable(fired$, until).toBe(fired, timerEvents);
+  }));
+
+test("a worker's output is written as it comes, except in a crash loop, where it is held until judged", () =>
+  marbles(({ hot, expectObservable }, scheduler) => {
+    // Worker 1 fails (its output was shown live), 2 and 3 fail (held), 4 boots and stays up 5 s,
+    // it crashes at 6 s: its replacement, 5, is spawned outside any loop, so not held.
+    const event$   = hot('s 5999ms k', { s: started(), k: workerExited(104, 1) });
+    const until    =     '^ 6500ms !';
+    const expected =     'a 99ms b 199ms c 399ms d 5299ms e';
+    const { command$ } = loop(scheduler, event$, (id) => id >= 4);
+    expectObservable(command$.pipe(ofType('SpawnWorker')), until).toBe(expected, {
+      a: spawnWorker(1), b: spawnWorker(2, true), c: spawnWorker(3, true), d: spawnWorker(4, true), e: spawnWorker(5),
+    });
   }));

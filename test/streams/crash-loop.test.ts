@@ -42,10 +42,16 @@ test('a worker that exits before booting: its output once, Gunicorn\'s exit line
   assert.deepEqual(s1.backoff, { level: 1, waiting: 1, failure: failureOf(1, null, said(102)), repeats: 1 });
 });
 
+test('output the worker already wrote as it came (outside a loop) is compared, but not shown again', () => {
+  const [s1, cmds] = step(oneUp, workerExited(102, 1, null, said(102), true));
+  assert.ok(!cmds.some((c) => c.type === 'ShowOutput'));
+  assert.deepEqual(s1.backoff.failure, failureOf(1, null, said(102)), 'the next identical failure is a repeat');
+});
+
 test('the wait is over: the waiting worker is spawned under a new id', () => {
   const waiting = after(oneUp, workerExited(102, 1, null, said(102)));
   const [s1, cmds] = step(waiting, respawnDelayElapsed());
-  assert.deepEqual(cmds, [spawnWorker(3)]);
+  assert.deepEqual(cmds, [spawnWorker(3, true)]);
   assert.deepEqual(ids(s1), [1, 3]);
   assert.equal(s1.backoff.waiting, 0);
   assert.equal(s1.backoff.level, 1, 'the level stays until a worker has stayed up');
@@ -98,14 +104,14 @@ test('several workers failing in one round share its timer: no new timer, the le
   ]);
   assert.deepEqual(s1.backoff, { ...s1.backoff, level: 1, waiting: 2 });
   const [s2, spawned] = step(s1, respawnDelayElapsed());
-  assert.deepEqual(spawned, [spawnWorker(3), spawnWorker(4)]);
+  assert.deepEqual(spawned, [spawnWorker(3, true), spawnWorker(4, true)]);
   assert.equal(s2.backoff.waiting, 0);
 });
 
 test('a booted worker that dies during a crash loop is still replaced at once (a fault is not slowed)', () => {
   const looping = after(oneUp, workerExited(102, 1, null, said(102)));
   const [s1, cmds] = step(looping, workerExited(101, 1));
-  assert.deepEqual(cmds, [...forget(101), log('error', 'Worker (pid:101) exited with code 1.'), spawnWorker(3)]);
+  assert.deepEqual(cmds, [...forget(101), log('error', 'Worker (pid:101) exited with code 1.'), spawnWorker(3, true)]);
   assert.deepEqual(ids(s1), [3], 'the other worker still waits for its timer');
   assert.equal(s1.backoff.waiting, 1);
   // Nor does a crash raise the level: only failures to boot do.
@@ -189,13 +195,13 @@ for (const sig of ['INT', 'QUIT'] as const) {
 test('TTIN during the wait adds a worker at once; the failed one still waits', () => {
   const waiting = after(oneUp, workerExited(102, 1, null, said(102)));
   const [s1, cmds] = step(waiting, signal('TTIN'));
-  assert.deepEqual(cmds, [log('info', 'Handling signal: ttin'), spawnWorker(3)]);
+  assert.deepEqual(cmds, [log('info', 'Handling signal: ttin'), spawnWorker(3, true)]);
   assert.equal(s1.backoff.waiting, 1);
   // If it fails to boot too, it joins the same round: no second timer.
   const [, failed] = step(after(s1, workerSpawned(3, 103)), workerExited(103, 1, null, said(103)));
   assert.ok(!failed.some((c) => c.type === 'StartTimer'));
   assert.deepEqual(step(after(s1, workerSpawned(3, 103), workerExited(103, 1, null, said(103))), respawnDelayElapsed())[1],
-    [spawnWorker(4), spawnWorker(5)]);
+    [spawnWorker(4, true), spawnWorker(5, true)]);
 });
 
 test('TTOU during the wait gives up the waiting worker first: nobody is stopped, the timer is cancelled', () => {
