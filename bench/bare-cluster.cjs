@@ -31,8 +31,10 @@ const workers = Number(process.argv[3] ?? process.env.WORKERS ?? 2);
 const host = '127.0.0.1';
 
 if (cluster.isPrimary) {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${process.argv[2] ?? process.env.PORT}`);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`bad worker count: ${process.argv[3] ?? process.env.WORKERS}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`bad port: ${process.argv[2] ?? process.env.PORT}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`bad worker count: ${process.argv[3] ?? process.env.WORKERS}`);
   const listening = new Map();
   let stopping = false;
   cluster.on('listening', (worker, address) => {
@@ -44,7 +46,9 @@ if (cluster.isPrimary) {
       process.exit(1);
     }
     const policy = cluster.schedulingPolicy === cluster.SCHED_NONE ? 'none' : 'rr';
-    process.stdout.write(`ready http://${host}:${[...ports][0]} policy=${policy} primary=${process.pid} workers=${[...listening.keys()].join(',')}\n`);
+    process.stdout.write(
+      `ready http://${host}:${[...ports][0]} policy=${policy} primary=${process.pid} workers=${[...listening.keys()].join(',')}\n`,
+    );
   });
   cluster.on('exit', (worker, code, signal) => {
     if (!stopping) {
@@ -67,10 +71,12 @@ if (cluster.isPrimary) {
 } else {
   const body = Buffer.from('Hello, World!\n');
   const headers = { 'Content-Type': 'text/plain', 'Content-Length': body.length };
-  http.createServer((req, res) => {
-    res.writeHead(200, headers);
-    res.end(body);
-  }).listen(port, host);
+  http
+    .createServer((req, res) => {
+      res.writeHead(200, headers);
+      res.end(body);
+    })
+    .listen(port, host);
   // The primary decides when to stop; a Ctrl-C in the terminal reaches the workers too.
   process.on('SIGINT', () => {});
 }

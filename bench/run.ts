@@ -76,7 +76,10 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
       console.log(HELP);
       process.exit(0);
     }
-    if (arg === '--check') { flags.check = '1'; continue; }
+    if (arg === '--check') {
+      flags.check = '1';
+      continue;
+    }
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m) throw new Error(`unknown argument "${arg}"\n${HELP}`);
     const value = m[2] ?? argv[++i];
@@ -92,7 +95,9 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
   const tool = get('tool', onPath('wrk') ? 'wrk' : 'autocannon');
   if (tool !== 'wrk' && tool !== 'autocannon') throw new Error('--tool must be wrk or autocannon');
   if (tool === 'wrk' && !onPath('wrk')) throw new Error('--tool wrk: wrk is not on PATH');
-  const modes = get('modes', 'keep-alive,close').split(',').map((s) => s.trim());
+  const modes = get('modes', 'keep-alive,close')
+    .split(',')
+    .map((s) => s.trim());
   for (const m of modes) if (m !== 'keep-alive' && m !== 'close') throw new Error(`unknown mode "${m}"`);
   return {
     duration: Math.round(num('duration', 5, 1, 120)),
@@ -192,7 +197,14 @@ function serverCommand(name: ServerName, s: Settings): { args: string[]; env: No
     };
   }
   return {
-    args: [path.join(ROOT, 'dist', 'src', 'cli', 'main.js'), '-w', String(s.workers), '-b', `${HOST}:0`, 'examples/hello.mjs'],
+    args: [
+      path.join(ROOT, 'dist', 'src', 'cli', 'main.js'),
+      '-w',
+      String(s.workers),
+      '-b',
+      `${HOST}:0`,
+      'examples/hello.mjs',
+    ],
     env: process.env,
   };
 }
@@ -204,12 +216,22 @@ async function startServer(name: ServerName, s: Settings): Promise<Server> {
   if (child.pid === undefined) throw new Error(`${name}: could not spawn`);
   let onLine: (line: string) => void = () => {};
   const server: Server = {
-    name, child, pid: child.pid, workerPids: [], port: 0, exited: false, after: [], tail: [], ready: false,
-    exit: new Promise((resolve) => child.once('exit', () => {
-      server.exited = true;
-      live.delete(server);
-      resolve();
-    })),
+    name,
+    child,
+    pid: child.pid,
+    workerPids: [],
+    port: 0,
+    exited: false,
+    after: [],
+    tail: [],
+    ready: false,
+    exit: new Promise((resolve) =>
+      child.once('exit', () => {
+        server.exited = true;
+        live.delete(server);
+        resolve();
+      }),
+    ),
   };
   live.add(server);
   for (const stream of [child.stdout, child.stderr]) {
@@ -240,14 +262,17 @@ async function startServer(name: ServerName, s: Settings): Promise<Server> {
       }
       if (server.port > 0 && server.workerPids.length >= s.workers) resolve();
     };
-    void server.exit.then(() => reject(new Error(`${name} exited before it was ready:\n  ${server.tail.join('\n  ')}`)));
+    void server.exit.then(() =>
+      reject(new Error(`${name} exited before it was ready:\n  ${server.tail.join('\n  ')}`)),
+    );
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
   try {
     await withTimeout(announced, START_TIMEOUT_MS, `${name}: no ready line within ${START_TIMEOUT_MS} ms`);
     for (;;) {
       if (await getOk(server.port)) break;
-      if (server.exited || Date.now() > deadline) throw new Error(`${name}: no successful request on port ${server.port}`);
+      if (server.exited || Date.now() > deadline)
+        throw new Error(`${name}: no successful request on port ${server.port}`);
       await sleep(100);
     }
   } catch (err) {
@@ -290,7 +315,9 @@ async function stopServer(server: Server): Promise<void> {
     }
     await Promise.race([server.exit, sleep(STOP_GRACE_MS, true)]);
   }
-  const left = [server.exited ? undefined : server.pid, ...server.workerPids].filter((p): p is number => p !== undefined && alive(p));
+  const left = [server.exited ? undefined : server.pid, ...server.workerPids].filter(
+    (p): p is number => p !== undefined && alive(p),
+  );
   if (left.length === 0) return;
   console.error(`  ${server.name}: still running after ${STOP_GRACE_MS} ms; SIGKILL ${left.join(', ')}`);
   for (const pid of left) {
@@ -350,14 +377,19 @@ interface AutocannonResult {
   timeouts: number;
   non2xx: number;
 }
-interface AutocannonInstance { stop(): void }
+interface AutocannonInstance {
+  stop(): void;
+}
 type Autocannon = (opts: object, cb: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
 
 function runAutocannon(url: string, mode: Mode, seconds: number, s: Settings): Promise<Load> {
   const autocannon = require('autocannon') as Autocannon;
   return new Promise((resolve, reject) => {
     const opts = {
-      url, connections: s.connections, duration: seconds, timeout: 2,
+      url,
+      connections: s.connections,
+      duration: seconds,
+      timeout: 2,
       // One connection per request: the server closes after each response, autocannon reconnects.
       ...(mode === 'close' ? { headers: { connection: 'close' } } : {}),
     };
@@ -365,7 +397,12 @@ function runAutocannon(url: string, mode: Mode, seconds: number, s: Settings): P
       clearTimeout(watchdog);
       stopLoad = undefined;
       if (err) return reject(err);
-      resolve({ rps: r.requests.total / r.duration, requests: r.requests.total, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+      resolve({
+        rps: r.requests.total / r.duration,
+        requests: r.requests.total,
+        errors: r.errors + r.timeouts,
+        non2xx: r.non2xx,
+      });
     });
     const watchdog = setTimeout(() => instance.stop(), (seconds + 10) * 1000);
     stopLoad = () => instance.stop();
@@ -410,11 +447,15 @@ async function measure(name: ServerName, mode: Mode, s: Settings): Promise<Sampl
     const loadCores = (loadToolSeconds() - l0) / wall;
     const cores = pids.map((_, i) => ((cpu1[i] ?? NaN) - (cpu0[i] ?? NaN)) / wall);
     return {
-      server: name, mode, load,
+      server: name,
+      mode,
+      load,
       masterCores: cores[0] ?? NaN,
       workerCores: cores.slice(1),
       loadCores,
-      otherCores: ((m1.busy - m1.steal - m0.busy + m0.steal) / CLK_TCK / wall) - loadCores
+      otherCores:
+        (m1.busy - m1.steal - m0.busy + m0.steal) / CLK_TCK / wall
+        - loadCores
         - cores.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0),
       steal: (m1.steal - m0.steal) / Math.max(1, m1.total - m0.total),
       logLines: [...server.after],
@@ -444,24 +485,34 @@ function describeSample(x: Sample, round: number, s: Settings): string {
     x.load.non2xx ? `${x.load.non2xx} non-2xx` : '',
     x.logLines.length ? `${x.logLines.length} log lines while loaded` : '',
     x.otherCores > DISTURBED_CORES ? 'disturbed: other processes were busy' : '',
-  ].filter(Boolean).join(', ');
-  return `  ${x.mode.padEnd(10)} round ${round}/${s.rounds}  ${x.server.padEnd(8)} ${fmt(x.load.rps).padStart(8)} req/s`
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    `  ${x.mode.padEnd(10)} round ${round}/${s.rounds}  ${x.server.padEnd(8)} ${fmt(x.load.rps).padStart(8)} req/s`
     + `   workers ${cores} cores (${share}), master ${fmt2(x.masterCores)}, load ${fmt2(x.loadCores)}, other ${fmt2(Math.max(0, x.otherCores))}`
     + (x.steal >= 0.01 ? `, steal ${Math.round(100 * x.steal)}%` : '')
-    + (problems ? `   !! ${problems}` : '');
+    + (problems ? `   !! ${problems}` : '')
+  );
 }
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   const s = parseSettings(process.argv.slice(2), process.env);
-  if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/src/cli/main.js missing: run npm run build');
-  console.log(`runicorn -w ${s.workers} examples/hello.mjs  vs  node:cluster SCHED_NONE × ${s.workers} (bench/bare-cluster.cjs)`);
+  if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js')))
+    throw new Error('dist/src/cli/main.js missing: run npm run build');
+  console.log(
+    `runicorn -w ${s.workers} examples/hello.mjs  vs  node:cluster SCHED_NONE × ${s.workers} (bench/bare-cluster.cjs)`,
+  );
   for (const line of describeMachine(s.tool)) console.log(line);
-  const how = s.tool === 'wrk'
-    ? `wrk -t${s.threads} -c${s.connections} -d${s.duration}s [-H 'Connection: close']`
-    : `autocannon connections=${s.connections} duration=${s.duration}s [headers connection: close]`;
-  console.log(`settings: ${how}; warm-up ${s.warmup}s; ${s.rounds} rounds per mode, bare then runicorn; fresh server per run, 127.0.0.1 only`);
+  const how =
+    s.tool === 'wrk'
+      ? `wrk -t${s.threads} -c${s.connections} -d${s.duration}s [-H 'Connection: close']`
+      : `autocannon connections=${s.connections} duration=${s.duration}s [headers connection: close]`;
+  console.log(
+    `settings: ${how}; warm-up ${s.warmup}s; ${s.rounds} rounds per mode, bare then runicorn; fresh server per run, 127.0.0.1 only`,
+  );
 
   const samples: Sample[] = [];
   for (const mode of s.modes) {
@@ -476,7 +527,9 @@ async function main(): Promise<void> {
   }
 
   console.log('');
-  console.log(`${'mode'.padEnd(11)}${'bare median'.padStart(12)}${'runicorn median'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round`);
+  console.log(
+    `${'mode'.padEnd(11)}${'bare median'.padStart(12)}${'runicorn median'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round`,
+  );
   const ratios: Array<[Mode, number]> = [];
   for (const mode of s.modes) {
     const of = (n: ServerName) => samples.filter((x) => x.mode === mode && x.server === n).map((x) => x.load.rps);
@@ -485,12 +538,20 @@ async function main(): Promise<void> {
     const ratio = median(runi) / median(bare);
     ratios.push([mode, ratio]);
     const paired = runi.map((r, i) => fmt2(r / (bare[i] as number))).join(' ');
-    console.log(`${mode.padEnd(11)}${fmt(median(bare)).padStart(12)}${fmt(median(runi)).padStart(17)}${fmt2(ratio).padStart(7)}   ${paired}`);
+    console.log(
+      `${mode.padEnd(11)}${fmt(median(bare)).padStart(12)}${fmt(median(runi)).padStart(17)}${fmt2(ratio).padStart(7)}   ${paired}`,
+    );
   }
   const bad = samples.filter((x) => x.load.errors || x.load.non2xx || x.logLines.length);
-  if (bad.length) console.log(`note: ${bad.length} run(s) had socket errors, non-2xx responses or server log lines (marked !! above)`);
+  if (bad.length)
+    console.log(
+      `note: ${bad.length} run(s) had socket errors, non-2xx responses or server log lines (marked !! above)`,
+    );
   const disturbed = samples.filter((x) => x.otherCores > DISTURBED_CORES).length;
-  if (disturbed) console.log(`note: in ${disturbed} of ${samples.length} runs other processes used > ${DISTURBED_CORES} cores; rerun on a quiet machine before trusting the ratios`);
+  if (disturbed)
+    console.log(
+      `note: in ${disturbed} of ${samples.length} runs other processes used > ${DISTURBED_CORES} cores; rerun on a quiet machine before trusting the ratios`,
+    );
   const pass = ratios.every(([, r]) => r >= GOAL);
   const list = ratios.map(([m, r]) => `${m} ${fmt2(r)}`).join(', ');
   console.log(`VERDICT: ${pass ? 'PASS' : 'FAIL'} — goal runicorn/bare ≥ ${GOAL} in every mode; got ${list}`);
@@ -536,8 +597,10 @@ function sleep(ms: number, unref = false): Promise<void> {
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 main().catch(async (err: unknown) => {

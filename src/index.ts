@@ -95,7 +95,11 @@ export interface ServerHooks {
 
 /** Settings whose value is a function or null: the hooks. */
 type HookKey = {
-  [K in SettingName]: Config[K] extends ((...args: never[]) => unknown) | null ? (null extends Config[K] ? K : never) : never;
+  [K in SettingName]: Config[K] extends ((...args: never[]) => unknown) | null
+    ? null extends Config[K]
+      ? K
+      : never
+    : never;
 }[SettingName];
 
 /** Every other setting, with its decoded type (as `--print-config` would show it resolved). */
@@ -108,11 +112,9 @@ type PlainKey = Exclude<SettingName, HookKey | 'app' | 'bind' | 'stages'>;
  * @example
  * const options: ServeOptions = { app: 'app.mjs:app', workers: 4, timeout: 60, bind: '0.0.0.0:8000' };
  */
-export type ServeOptions =
-  & { readonly [K in PlainKey]?: Config[K] }
-  & { readonly [K in Exclude<HookKey, keyof ServerHooks>]?: Config[K] }
-  & ServerHooks
-  & {
+export type ServeOptions = { readonly [K in PlainKey]?: Config[K] } & {
+  readonly [K in Exclude<HookKey, keyof ServerHooks>]?: Config[K];
+} & ServerHooks & {
     /** The APP, as on the command line: 'app.mjs', 'app.mjs:server', "app.mjs:create('prod')". */
     readonly app?: string;
     /** Addresses as on the command line: '127.0.0.1:8000', '[::1]:8000', 'unix:/path', 'fd://3'. */
@@ -151,7 +153,8 @@ function workerEntry(options: ServeOptions): string | undefined {
   const functions = options.stages || Object.keys(options).some((k) => hookNames.has(k));
   if (functions) {
     throw runicornError('RUNICORN_BAD_USAGE', {
-      detail: 'serve(): stages and hooks reach workers by re-running this script, but there is none '
+      detail:
+        'serve(): stages and hooks reach workers by re-running this script, but there is none '
         + '(process.argv[1] is not set); call serve() from a script file, or put them in a config file (`config`)',
       source: '',
     });
@@ -199,13 +202,17 @@ export async function serve(options: ServeOptions): Promise<Server> {
   let finish: (code: number) => void = () => undefined;
   const exited = new Promise<number>((done) => (finish = done));
   let running: Unsubscribable | undefined;
-  const onExit = (code: number) => setImmediate(() => {
-    running?.unsubscribe();
-    buffered.release();
-    finish(code);
-  });
+  const onExit = (code: number) =>
+    setImmediate(() => {
+      running?.unsubscribe();
+      buffered.release();
+      finish(code);
+    });
   const booted = await boot({
-    config, app, configFile, onExit,
+    config,
+    app,
+    configFile,
+    onExit,
     signals: { signal$: merge(buffered.signal$, stop$), release: buffered.release },
     ...(entry ? { workerEntry: entry } : {}),
   })();
@@ -242,7 +249,13 @@ export { feedback } from './streams/feedback';
 export { ofType } from './streams/of-type';
 export * from './streams/events';
 export * from './streams/commands';
-export { initialState, timerKey, type ArbiterState, type ArbiterSettings, type WorkerRecord } from './streams/arbiter-state';
+export {
+  initialState,
+  timerKey,
+  type ArbiterState,
+  type ArbiterSettings,
+  type WorkerRecord,
+} from './streams/arbiter-state';
 export type { Signal } from './streams/signals';
 export { ExitCode } from './streams/exit-codes';
 export * from './streams/worker/worker-lifecycle';

@@ -15,7 +15,13 @@
  */
 
 // Requests
-export { inject, type InjectRequest, type InjectResponse, type InjectTarget, type InjectWorker } from './effects/inject';
+export {
+  inject,
+  type InjectRequest,
+  type InjectResponse,
+  type InjectTarget,
+  type InjectWorker,
+} from './effects/inject';
 export type { Exchange, RequestLike, ResponseLike } from './streams/pipeline/exchange';
 export { respond } from './streams/pipeline/exchange';
 export { stage, type Stage } from './streams/pipeline/stage';
@@ -29,7 +35,13 @@ export { feedback } from './streams/feedback';
 export { ofType } from './streams/of-type';
 export * from './streams/events';
 export * from './streams/commands';
-export { initialState, timerKey, type ArbiterState, type ArbiterSettings, type WorkerRecord } from './streams/arbiter-state';
+export {
+  initialState,
+  timerKey,
+  type ArbiterState,
+  type ArbiterSettings,
+  type WorkerRecord,
+} from './streams/arbiter-state';
 export type { Signal } from './streams/signals';
 export { ExitCode } from './streams/exit-codes';
 

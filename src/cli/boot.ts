@@ -43,7 +43,9 @@ export interface BootInput {
 /** `-e KEY=VALUE` entries, applied to the arbiter's environment and so inherited by workers. */
 export function applyRawEnv(entries: readonly unknown[], env: NodeJS.ProcessEnv): void {
   for (const entry of entries) {
-    const [key, value] = Array.isArray(entry) ? entry.map(String) : [String(entry).split('=')[0], String(entry).split('=').slice(1).join('=')];
+    const [key, value] = Array.isArray(entry)
+      ? entry.map(String)
+      : [String(entry).split('=')[0], String(entry).split('=').slice(1).join('=')];
     if (key) env[key] = value ?? '';
   }
 }
@@ -52,7 +54,7 @@ export const procNameOf = (config: Config, app: string): string => config.procNa
 
 /** A failure the effects already worded, passed through; anything else as a bind failure. */
 const asBindError = (err: unknown): RunicornError =>
-  (isRunicornError(err) ? err : runicornError('RUNICORN_BIND', { reason: String(err) }));
+  isRunicornError(err) ? err : runicornError('RUNICORN_BIND', { reason: String(err) });
 
 const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornError, Listener[]> =>
   TE.tryCatch(
@@ -69,7 +71,11 @@ const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornEr
   );
 
 function start(
-  input: BootInput, logger: Logger, hooks: Hooks, listeners: Listener[], signal$: ReturnType<typeof bufferSignals>['signal$'],
+  input: BootInput,
+  logger: Logger,
+  hooks: Hooks,
+  listeners: Listener[],
+  signal$: ReturnType<typeof bufferSignals>['signal$'],
 ): Subscription {
   const { config, app } = input;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
@@ -144,12 +150,18 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
       },
     ),
     // onStarting runs before the sockets are bound, and is awaited (Gunicorn's order).
-    TE.chain(() => TE.fromTask(() => runHook(hooks, 'onStarting', log, [{ pid: process.pid, config, workers: [], log: hookLog(log) }]))),
+    TE.chain(() =>
+      TE.fromTask(() =>
+        runHook(hooks, 'onStarting', log, [{ pid: process.pid, config, workers: [], log: hookLog(log) }]),
+      ),
+    ),
     TE.chain(() => bindListeners(config, log)),
-    TE.orElseFirst(() => TE.fromIO(() => {
-      signals.release();
-      if (config.pidfile) removePidfile(config.pidfile, process.pid);
-    })),
+    TE.orElseFirst(() =>
+      TE.fromIO(() => {
+        signals.release();
+        if (config.pidfile) removePidfile(config.pidfile, process.pid);
+      }),
+    ),
     TE.map((listeners) => start(input, log, hooks, listeners, signals.signal$)),
   );
 }

@@ -49,11 +49,16 @@ export function checkApp(request: CheckRequest & { readonly nodeArgs: readonly s
     let verdict: Verdict | undefined;
     child.on('message', (message: Verdict) => (verdict ??= message));
     child.once('error', (err) => resolve({ ok: false, reason: `cannot start node to load it: ${err.message}` }));
-    child.once('exit', (code, signal) => resolve(verdict ?? {
-      ok: false,
-      reason: `the node loading it exited ${signal ? `on SIG${signal.replace(/^SIG/, '')}` : `with code ${String(code)}`}`
-        + `${nodeArgs.length ? ` (node arguments: ${nodeArgs.join(' ')})` : ''} before it could say`,
-    }));
+    child.once('exit', (code, signal) =>
+      resolve(
+        verdict ?? {
+          ok: false,
+          reason:
+            `the node loading it exited ${signal ? `on SIG${signal.replace(/^SIG/, '')}` : `with code ${String(code)}`}`
+            + `${nodeArgs.length ? ` (node arguments: ${nodeArgs.join(' ')})` : ''} before it could say`,
+        },
+      ),
+    );
   });
 }
 

@@ -49,7 +49,9 @@ const keyIndex = (): Map<string, SettingName> => {
  * @example
  * const { layer, warnings } = await loadConfigFile('/srv/app/runicorn.conf.mjs');
  */
-export async function loadConfigFile(path: string): Promise<{ readonly layer: Layer; readonly warnings: readonly string[] }> {
+export async function loadConfigFile(
+  path: string,
+): Promise<{ readonly layer: Layer; readonly warnings: readonly string[] }> {
   const source = basename(path);
   if (!existsSync(path)) throw runicornError('RUNICORN_CONFIG_FILE', { problem: 'missing', path });
   let ns: Record<string, unknown>;
@@ -78,7 +80,9 @@ export async function loadConfigFile(path: string): Promise<{ readonly layer: La
       continue;
     }
     const guess = closest(key, [...index.keys()]);
-    const near = guess !== undefined && distance(key.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3));
+    const near =
+      guess !== undefined
+      && distance(key.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3));
     warnings.push(`unknown setting "${key}" in ${source}; ignored${near ? ` (did you mean "${guess}"?)` : ''}`);
   }
   return { layer: { source, style: 'key', values }, warnings };

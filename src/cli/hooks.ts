@@ -24,4 +24,5 @@ export function hooksOf(values: Readonly<Record<string, unknown>>): Hooks {
 }
 
 /** The arbiter-side hooks that are defined, for the pure arbiter's settings. */
-export const arbiterHooksIn = (hooks: Hooks): ArbiterHook[] => ARBITER_HOOKS.filter((h) => typeof hooks[h] === 'function');
+export const arbiterHooksIn = (hooks: Hooks): ArbiterHook[] =>
+  ARBITER_HOOKS.filter((h) => typeof hooks[h] === 'function');

@@ -30,7 +30,10 @@ function fail(err: RunicornError): never {
 /** Load the app in a node started like a worker's (for --check-config, --print-config, --preload). */
 async function tryLoadApp(loaded: LoadedConfig, app: string): Promise<RunicornError | undefined> {
   const verdict = await checkApp({
-    app, kind: loaded.config.appKind, cwd: process.cwd(), nodeArgs: [...process.execArgv, ...loaded.config.nodeArg],
+    app,
+    kind: loaded.config.appKind,
+    cwd: process.cwd(),
+    nodeArgs: [...process.execArgv, ...loaded.config.nodeArg],
   });
   if (!verdict.ok) return runicornError('RUNICORN_APP_LOAD', { spec: app, reason: verdict.reason });
   if (verdict.warning) process.stderr.write(`runicorn: warning: ${verdict.warning}\n`);

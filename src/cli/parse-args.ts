@@ -36,7 +36,8 @@ function optionsFor(key: SettingName, s: Setting<unknown>): Option[] {
   const long = s.flags.filter((f) => f.startsWith('--'));
   const spellings = [[...short.slice(0, 1), long[0]].filter(Boolean).join(', '), ...long.slice(1)];
   return spellings.map((flags, i) => {
-    const value = s.arity === 'switch' ? '' : s.arity === 'optional' ? ` [${s.metavar ?? 'VALUE'}]` : ` <${s.metavar ?? 'VALUE'}>`;
+    const value =
+      s.arity === 'switch' ? '' : s.arity === 'optional' ? ` [${s.metavar ?? 'VALUE'}]` : ` <${s.metavar ?? 'VALUE'}>`;
     // A lone `--no-x` is a switch of its own here, not commander's negation of `--x`.
     const option = new Option(`${flags}${value}`, s.doc.split('\n')[0]);
     if (s.arity === 'list') option.argParser(collect);
@@ -72,9 +73,14 @@ function buildProgram(): { program: Command; owner: Map<string, SettingName> } {
  * `RUNICORN_BAD_USAGE`, on one line, naming the source when it is not the command line.
  */
 function usageError(err: CommanderError, source: string): RunicornError {
-  const detail = err.message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
-  const unknown = err.code === 'commander.unknownOption' ? /^unknown option '(.*)'(?: \(Did you mean (.+)\?\))?$/.exec(detail) : null;
-  if (unknown) return runicornError('RUNICORN_UNKNOWN_FLAG', { flag: unknown[1] ?? '', suggestion: unknown[2], source });
+  const detail = err.message
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
+  const unknown =
+    err.code === 'commander.unknownOption' ? /^unknown option '(.*)'(?: \(Did you mean (.+)\?\))?$/.exec(detail) : null;
+  if (unknown)
+    return runicornError('RUNICORN_UNKNOWN_FLAG', { flag: unknown[1] ?? '', suggestion: unknown[2], source });
   return runicornError('RUNICORN_BAD_USAGE', { detail, source });
 }
 
@@ -97,10 +103,14 @@ export function parseArgs(argv: readonly string[], source: string): E.Either<Run
     if (program.getOptionValueSource(attribute) !== 'cli') continue;
     const s = settingsByKey.get(key) as Setting<unknown>;
     const raw = opts[attribute];
-    const value = (s.arity === 'switch' || s.arity === 'optional') && (raw === true || raw === false)
-      ? (s.switchValue ?? true)
-      : raw;
-    values[key] = s.arity === 'list' && Array.isArray(values[key]) ? [...(values[key] as unknown[]), ...(value as unknown[])] : value;
+    const value =
+      (s.arity === 'switch' || s.arity === 'optional') && (raw === true || raw === false)
+        ? (s.switchValue ?? true)
+        : raw;
+    values[key] =
+      s.arity === 'list' && Array.isArray(values[key])
+        ? [...(values[key] as unknown[]), ...(value as unknown[])]
+        : value;
   }
   return E.right({ values, app: program.args[0] });
 }

@@ -33,13 +33,24 @@ function show(raw: unknown): string {
 }
 
 /** Decode `raw` with the setting's codec, or one line naming setting, source, value and expectation. */
-export function decodeSetting<A>(s: Setting<A>, raw: unknown, name: string, source: string): E.Either<RunicornError, A> {
+export function decodeSetting<A>(
+  s: Setting<A>,
+  raw: unknown,
+  name: string,
+  source: string,
+): E.Either<RunicornError, A> {
   const result = s.codec.decode(raw);
   if (E.isRight(result)) return E.right(result.right);
   const why = firstReason(result.left);
-  return E.left(runicornError('RUNICORN_BAD_SETTING', {
-    setting: name, source, value: show(raw), expected: s.codec.expected, ...(why ? { why } : {}),
-  }));
+  return E.left(
+    runicornError('RUNICORN_BAD_SETTING', {
+      setting: name,
+      source,
+      value: show(raw),
+      expected: s.codec.expected,
+      ...(why ? { why } : {}),
+    }),
+  );
 }
 
 export interface Resolved {

@@ -15,18 +15,38 @@ import { showValue } from './show-config';
 
 /** Gunicorn's reference order (alphabetical), then runicorn's own. */
 const SECTION_ORDER: readonly Section[] = [
-  'Config File', 'Control', 'Debugging', 'Dirty Arbiter Hooks', 'Dirty Arbiters', 'HTTP/2', 'Logging',
-  'Process Naming', 'SSL', 'Security', 'Server Hooks', 'Server Mechanics', 'Server Socket', 'Worker Processes', 'Node',
+  'Config File',
+  'Control',
+  'Debugging',
+  'Dirty Arbiter Hooks',
+  'Dirty Arbiters',
+  'HTTP/2',
+  'Logging',
+  'Process Naming',
+  'SSL',
+  'Security',
+  'Server Hooks',
+  'Server Mechanics',
+  'Server Socket',
+  'Worker Processes',
+  'Node',
 ];
 
 /** An environment where every variable is set to `$NAME`, to see which one a default reads. */
-const PROBE_ENV: NodeJS.ProcessEnv = new Proxy({}, {
-  get: (_target, key) => (typeof key === 'string' ? `$${key}` : undefined),
-  has: () => true,
-});
+const PROBE_ENV: NodeJS.ProcessEnv = new Proxy(
+  {},
+  {
+    get: (_target, key) => (typeof key === 'string' ? `$${key}` : undefined),
+    has: () => true,
+  },
+);
 
 /** GitHub's heading anchor. */
-const anchor = (heading: string) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+const anchor = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
 
 const code = (text: string) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
 
@@ -35,10 +55,12 @@ const prose = (text: string) => text.replace(/\*/g, '\\*');
 
 function flagsOf(s: Setting<unknown>): string {
   if (s.flags.length === 0) return 'none (config file only)';
-  const value = s.arity === 'switch' ? '' : s.arity === 'optional' ? ` [${s.metavar ?? 'VALUE'}]` : ` ${s.metavar ?? 'VALUE'}`;
+  const value =
+    s.arity === 'switch' ? '' : s.arity === 'optional' ? ` [${s.metavar ?? 'VALUE'}]` : ` ${s.metavar ?? 'VALUE'}`;
   const spelled = s.flags.map((f) => code(`${f}${value}`)).join(', ');
   if (s.arity === 'list') return `${spelled} (repeatable)`;
-  if (s.arity === 'switch' && s.switchValue !== undefined && s.switchValue !== true) return `${spelled} (sets ${code(JSON.stringify(s.switchValue))})`;
+  if (s.arity === 'switch' && s.switchValue !== undefined && s.switchValue !== true)
+    return `${spelled} (sets ${code(JSON.stringify(s.switchValue))})`;
   if (s.arity === 'optional') return `${spelled} (alone: ${code(JSON.stringify(s.switchValue))})`;
   return spelled;
 }
@@ -86,21 +108,23 @@ function entry(s: Setting<unknown>): string {
 export function renderSettingsDoc(): string {
   const all = allSettings().map(([, s]) => s);
   const count = (state: Setting<unknown>['support']['state']) => all.filter((s) => s.support.state === state).length;
-  const areas = [...new Set(all.flatMap((s) => (s.support.state === 'planned' ? [s.support.area] : [])))]
-    .sort((a, b) => a.localeCompare(b));
-  const sections = SECTION_ORDER.map((section) => [section, all.filter((s) => s.section === section)] as const)
-    .filter(([, members]) => members.length > 0);
+  const areas = [...new Set(all.flatMap((s) => (s.support.state === 'planned' ? [s.support.area] : [])))].sort((a, b) =>
+    a.localeCompare(b),
+  );
+  const sections = SECTION_ORDER.map((section) => [section, all.filter((s) => s.section === section)] as const).filter(
+    ([, members]) => members.length > 0,
+  );
   const lines = [
     '# Settings',
     '',
     '<!-- Generated from src/cli/settings/ by `npm run docs`. Do not edit: a test fails when this file drifts. -->',
     '',
-    'runicorn takes Gunicorn\'s settings, with Gunicorn\'s flag spellings and defaults, plus a few of its own for Node.',
+    "runicorn takes Gunicorn's settings, with Gunicorn's flag spellings and defaults, plus a few of its own for Node.",
     '',
     'Each setting can come from, lowest precedence first: its default (a few read an environment variable, as in',
     'Gunicorn: `PORT`, `WEB_CONCURRENCY`, `FORWARDED_ALLOW_IPS`), the config file (`-c PATH`, or',
     '`./runicorn.conf.js`, `.mjs` or `.cjs`), `RUNICORN_CMD_ARGS` (the same flags, split like a shell command line),',
-    'and the command line. In a config file, a setting\'s key is its name below, or Gunicorn\'s snake_case name.',
+    "and the command line. In a config file, a setting's key is its name below, or Gunicorn's snake_case name.",
     'Every value, from any source, is validated once; a bad one stops runicorn with a line naming the setting,',
     'the source, the value and what was expected.',
     '',

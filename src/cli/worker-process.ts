@@ -78,10 +78,15 @@ export function startWorkerProcess(given: Partial<WorkerExtras> = {}): Promise<n
       const stages = given.stages ?? file.stages;
       // Users write stages over the structural `Exchange`; in a worker they see Node's own
       // request and response, which is what the runtime's type says.
-      return runWorker(options, { hooks: { ...file.hooks, ...given.hooks }, ...(stages ? { stages: stages as unknown as WorkerStages } : {}) });
+      return runWorker(options, {
+        hooks: { ...file.hooks, ...given.hooks },
+        ...(stages ? { stages: stages as unknown as WorkerStages } : {}),
+      });
     })
     .catch((err: unknown) => {
-      process.stderr.write(`runicorn worker ${process.pid}: boot failed: ${isRunicornError(err) ? err.message : errorStack(err)}\n`);
+      process.stderr.write(
+        `runicorn worker ${process.pid}: boot failed: ${isRunicornError(err) ? err.message : errorStack(err)}\n`,
+      );
       process.exit(ExitCode.WorkerBootError);
     })
     .then(() => new Promise<never>(() => undefined));

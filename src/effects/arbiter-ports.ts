@@ -8,7 +8,18 @@
  * const event$ = interpretArbiter(ports, asyncScheduler)(command$);
  */
 import {
-  catchError, concatMap, EMPTY, from, ignoreElements, merge, mergeMap, Observable, of, share, tap, type SchedulerLike,
+  catchError,
+  concatMap,
+  EMPTY,
+  from,
+  ignoreElements,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  share,
+  tap,
+  type SchedulerLike,
 } from 'rxjs';
 import type { Command, LogLevel } from '../streams/commands';
 import { workerSpawnFailed, type ArbiterEvent } from '../streams/events';
@@ -45,7 +56,12 @@ function hookDone(ports: ArbiterPorts, c: Extract<Command, { type: 'CallHook' }>
   } catch {
     return EMPTY;
   }
-  return pending ? from(pending).pipe(ignoreElements(), catchError(() => EMPTY)) : EMPTY;
+  return pending
+    ? from(pending).pipe(
+        ignoreElements(),
+        catchError(() => EMPTY),
+      )
+    : EMPTY;
 }
 
 export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
@@ -63,7 +79,11 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
       ordered$.pipe(
         ofType('SpawnWorker'),
         // Catch inside: one failed spawn becomes an event, it never ends the loop.
-        mergeMap((c) => ports.spawn(c.id, c.holdOutput === true).pipe(catchError((err) => of(workerSpawnFailed(c.id, errorLine(err)))))),
+        mergeMap((c) =>
+          ports
+            .spawn(c.id, c.holdOutput === true)
+            .pipe(catchError((err) => of(workerSpawnFailed(c.id, errorLine(err))))),
+        ),
       ),
       ordered$.pipe(
         ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
@@ -72,7 +92,8 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
             else if (c.type === 'CloseListeners') ports.closeListeners();
             else if (c.type === 'Log') ports.log(c.level, c.message);
-            else if (c.type === 'ShowOutput') (ports.output ? ports.output(c.text) : ports.log('error', c.text.trimEnd()));
+            else if (c.type === 'ShowOutput')
+              ports.output ? ports.output(c.text) : ports.log('error', c.text.trimEnd());
             else ports.exit(c.code);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);

@@ -7,8 +7,7 @@
  */
 
 /** The stack when there is one, else the message, else the value as text. */
-export const errorStack = (err: unknown): string =>
-  (err instanceof Error ? err.stack ?? err.message : String(err));
+export const errorStack = (err: unknown): string => (err instanceof Error ? (err.stack ?? err.message) : String(err));
 
 /** The first line of the message: for one-line errors. */
 export const errorLine = (err: unknown): string =>

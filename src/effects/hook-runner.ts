@@ -21,8 +21,13 @@ export type HookLog = Readonly<Record<LogLevel | 'warn' | 'exception', (message:
 export function hookLog(logger: Logger): HookLog {
   const at = (level: LogLevel) => (message: string) => logger.log(level, String(message));
   return {
-    debug: at('debug'), info: at('info'), warning: at('warning'), warn: at('warning'),
-    error: at('error'), exception: at('error'), critical: at('critical'),
+    debug: at('debug'),
+    info: at('info'),
+    warning: at('warning'),
+    warn: at('warning'),
+    error: at('error'),
+    exception: at('error'),
+    critical: at('critical'),
   };
 }
 
@@ -49,7 +54,12 @@ export async function runHook(hooks: Hooks, name: string, logger: Logger, args: 
  * const pending = runHookNow(hooks, 'childExit', logger, [arbiterView, workerView]);
  * if (pending) await pending;
  */
-export function runHookNow(hooks: Hooks, name: string, logger: Logger, args: readonly unknown[]): Promise<void> | undefined {
+export function runHookNow(
+  hooks: Hooks,
+  name: string,
+  logger: Logger,
+  args: readonly unknown[],
+): Promise<void> | undefined {
   const fn = hooks[name];
   if (typeof fn !== 'function') return undefined;
   const failed = (err: unknown) => logger.log('error', `Hook ${name} failed: ${errorStack(err)}`);

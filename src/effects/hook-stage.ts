@@ -11,8 +11,7 @@ import type { Logger } from './logger';
 import { errorStack } from './error-text';
 
 export function hookStage<E>(name: string, call: (exchange: E) => unknown, logger: Logger): OperatorFunction<E, E> {
-  const failed = (err: unknown) =>
-    logger.log('error', `Hook ${name} failed: ${errorStack(err)}`);
+  const failed = (err: unknown) => logger.log('error', `Hook ${name} failed: ${errorStack(err)}`);
   return (source) =>
     new Observable<E>((subscriber) =>
       source.subscribe({
@@ -24,10 +23,13 @@ export function hookStage<E>(name: string, call: (exchange: E) => unknown, logge
             failed(err);
           }
           if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-            (result as PromiseLike<unknown>).then(() => subscriber.next(exchange), (err: unknown) => {
-              failed(err);
-              subscriber.next(exchange);
-            });
+            (result as PromiseLike<unknown>).then(
+              () => subscriber.next(exchange),
+              (err: unknown) => {
+                failed(err);
+                subscriber.next(exchange);
+              },
+            );
           } else {
             subscriber.next(exchange);
           }

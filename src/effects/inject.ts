@@ -60,14 +60,16 @@ export interface InjectWorker {
  * @example
  * { method: 'POST', url: '/items', payload: { name: 'x' } }
  */
-export type InjectRequest = string | {
-  readonly method?: string;
-  readonly url?: string;
-  readonly headers?: IncomingHttpHeaders | OutgoingHttpHeaders;
-  readonly query?: string | Readonly<Record<string, string | string[]>>;
-  readonly payload?: string | object | Buffer;
-  readonly remoteAddress?: string;
-};
+export type InjectRequest =
+  | string
+  | {
+      readonly method?: string;
+      readonly url?: string;
+      readonly headers?: IncomingHttpHeaders | OutgoingHttpHeaders;
+      readonly query?: string | Readonly<Record<string, string | string[]>>;
+      readonly payload?: string | object | Buffer;
+      readonly remoteAddress?: string;
+    };
 
 /**
  * The response as data, plus what went wrong on the way.
@@ -98,23 +100,31 @@ export async function inject(target: InjectTarget, request: InjectRequest = '/')
   const logs: string[] = [];
   const logger: Logger = { log: (level, message) => void logs.push(`[${level.toUpperCase()}] ${message}`) };
   const worker: InjectWorker = { pid: process.pid, age: 1, log: hookLog(logger), config: {} };
-  const app = await adaptApp(target.app, { kind: target.appKind ?? 'auto', what: "inject()'s app", onError: (e) => errors.push(e) });
+  const app = await adaptApp(target.app, {
+    kind: target.appKind ?? 'auto',
+    what: "inject()'s app",
+    onError: (e) => errors.push(e),
+  });
   const given = target.stages ?? [];
   const stages = typeof given === 'function' ? await given(worker) : given;
 
   const request$ = new Subject<Exchange>();
   let current: NodeExchange | undefined;
-  const pipeline = request$.pipe(requestPipeline<Exchange>(stages, app.listener as Handler<Exchange>, {
-    concurrency: 1,
-    onError: (error) => errors.push(error),
-    onStageError: (error) => errors.push(error),
-  })).subscribe({
-    // A pipeline that ends on an error answers nothing; answer the request in hand so the test sees it.
-    error: (error: unknown) => {
-      errors.push(error);
-      if (current) respond(current, 500, 'Internal Server Error\n');
-    },
-  });
+  const pipeline = request$
+    .pipe(
+      requestPipeline<Exchange>(stages, app.listener as Handler<Exchange>, {
+        concurrency: 1,
+        onError: (error) => errors.push(error),
+        onStageError: (error) => errors.push(error),
+      }),
+    )
+    .subscribe({
+      // A pipeline that ends on an error answers nothing; answer the request in hand so the test sees it.
+      error: (error: unknown) => {
+        errors.push(error);
+        if (current) respond(current, 500, 'Internal Server Error\n');
+      },
+    });
   try {
     const options = typeof request === 'string' ? { url: request } : request;
     const response = await lightMyRequest((req, res) => {

@@ -36,7 +36,12 @@ interface RawHandle {
   close(): void;
   getsockname(out: Record<string, unknown>): number;
 }
-type CreateServerHandle = (address: string | null, port: number, addressType: number, fd?: number) => RawHandle | number;
+type CreateServerHandle = (
+  address: string | null,
+  port: number,
+  addressType: number,
+  fd?: number,
+) => RawHandle | number;
 const internals = net as unknown as { _createServerHandle: CreateServerHandle };
 
 function explain(errno: number, where: string): RunicornError {
@@ -147,14 +152,21 @@ export function unlinkUnixSockets(listeners: readonly Listener[]): void {
 export function prelisten(listeners: readonly Listener[], backlog: number): void {
   if (listeners.length === 0) return;
   const fds = listeners.map((_, i) => 3 + i);
-  const script = `const net=require('net');let n=${fds.length};`
+  const script =
+    `const net=require('net');let n=${fds.length};`
     + `for(const fd of ${JSON.stringify(fds)})net.createServer().listen({fd},${backlog},()=>{if(--n===0)process.exit(0)});`;
   const result = spawnSync(process.execPath, ['-e', script], {
     stdio: ['ignore', 'ignore', 'pipe', ...listeners.map((l) => l.fd)],
     timeout: 10_000,
   });
   if (result.status !== 0) {
-    const why = result.error?.message ?? String(result.stderr ?? '').trim().split('\n').pop() ?? 'unknown error';
+    const why =
+      result.error?.message
+      ?? String(result.stderr ?? '')
+        .trim()
+        .split('\n')
+        .pop()
+      ?? 'unknown error';
     throw bindError(undefined, why);
   }
 }

@@ -103,18 +103,22 @@ export async function loadApp(spec: string, options: LoadAppOptions): Promise<Lo
  * const result = await loadAppResult('app.mjs:nope', { cwd, kind: 'auto' }); // left('./app.mjs has no export "nope" (…)')
  */
 export function loadAppResult(spec: string, options: LoadAppOptions): Promise<E.Either<string, LoadedApp>> {
-  return pipe(
-    TE.fromEither(parseAppSpec(spec)),
-    TE.bindTo('app'),
-    TE.bind('module', ({ app }) => TE.fromEither(resolveModule(app.module, options.cwd))),
-    TE.bind('ns', ({ module }) => importModule(module)),
-    TE.bind('picked', ({ app, module, ns }) => TE.fromEither(pickExport(ns, app, module, options.kind))),
-    TE.chain(({ app, picked }) => (app.args === undefined ? TE.right(picked) : callFactory(picked, app.args, options.kind))),
-    TE.chain((picked) => adapt(picked.value, `"${picked.name}" of ${picked.module.display}`, options)),
-  )()
-    // Only what the steps did not foresee lands here: a getter or Proxy in the exports that
-    // throws while being inspected, a file system error other than "not found".
-    .catch((error: unknown) => E.left(describeThrown(error)));
+  return (
+    pipe(
+      TE.fromEither(parseAppSpec(spec)),
+      TE.bindTo('app'),
+      TE.bind('module', ({ app }) => TE.fromEither(resolveModule(app.module, options.cwd))),
+      TE.bind('ns', ({ module }) => importModule(module)),
+      TE.bind('picked', ({ app, module, ns }) => TE.fromEither(pickExport(ns, app, module, options.kind))),
+      TE.chain(({ app, picked }) =>
+        app.args === undefined ? TE.right(picked) : callFactory(picked, app.args, options.kind),
+      ),
+      TE.chain((picked) => adapt(picked.value, `"${picked.name}" of ${picked.module.display}`, options)),
+    )()
+      // Only what the steps did not foresee lands here: a getter or Proxy in the exports that
+      // throws while being inspected, a file system error other than "not found".
+      .catch((error: unknown) => E.left(describeThrown(error)))
+  );
 }
 
 /** A module found on disk (`file`) or a built-in, with how to name it in messages. */
@@ -148,11 +152,14 @@ function resolveModule(name: string, cwd: string): E.Either<string, ResolvedModu
         : { specifier: resolved, file: undefined, display: name },
     );
   } catch (error) {
-    if (codeOf(error) !== 'MODULE_NOT_FOUND') return E.left(`cannot resolve package ${name} from ${cwd}: ${describeThrown(error)}`);
+    if (codeOf(error) !== 'MODULE_NOT_FOUND')
+      return E.left(`cannot resolve package ${name} from ${cwd}: ${describeThrown(error)}`);
     if (/\.[cm]?[jt]s$/.test(name)) return E.left(`no such module ${display} (from ${cwd})`);
     if (name.startsWith('@')) return E.left(`no package ${name} installed (from ${cwd})`);
     if (pathLike) return E.left(`no such module ${display}, nor a package ${name} (from ${cwd})`);
-    return E.left(`no such module ${name} (no ${EXTENSIONS.map((ext) => name + ext).join(', ')} in ${cwd}, and no package ${name} installed there)`);
+    return E.left(
+      `no such module ${name} (no ${EXTENSIONS.map((ext) => name + ext).join(', ')} in ${cwd}, and no package ${name} installed there)`,
+    );
   }
 }
 
@@ -162,7 +169,8 @@ const isFile = (file: string): boolean => statSync(file, { throwIfNoEntry: false
 function importModule(module: ResolvedModule): TE.TaskEither<string, Namespace> {
   return TE.tryCatch(
     () => import(module.specifier) as Promise<Namespace>,
-    (error) => `importing ${module.display} failed: ${describeThrown(error)}${throwLocation(error, module)}${typeScriptHint(error)}`,
+    (error) =>
+      `importing ${module.display} failed: ${describeThrown(error)}${throwLocation(error, module)}${typeScriptHint(error)}`,
   );
 }
 
@@ -195,14 +203,18 @@ function pickExport(loaded: Namespace, spec: AppSpec, module: ResolvedModule, ki
   // CommonJS `exports.app = fn` shows up as `ns.default.app` (and as `ns.app` only when Node's
   // static analysis spotted it), so the nested spellings are candidates too.
   const exports = ns.default;
-  const nested = isObjectLike(exports) ? FALLBACKS.slice(1).map((name) => ({ name, value: exports[name], owner: exports })) : [];
+  const nested = isObjectLike(exports)
+    ? FALLBACKS.slice(1).map((name) => ({ name, value: exports[name], owner: exports }))
+    : [];
   const candidates = [...FALLBACKS.map((name) => ({ name, value: ns[name], owner: undefined })), ...nested];
   const app = candidates.find((c) => O.isSome(detect(c.value, kind)));
   if (app !== undefined) return E.right({ ...app, module });
   const found = candidates.find((c) => c.value !== undefined);
   if (found === undefined)
     return E.left(`${module.display} has no default export, nor one named "app" or "application" (${exportList(ns)})`);
-  return E.left(`the ${found.name === 'default' ? 'default export' : `export "${found.name}"`} of ${module.display} is not an app: ${notAnApp(found.value, kind)}`);
+  return E.left(
+    `the ${found.name === 'default' ? 'default export' : `export "${found.name}"`} of ${module.display} is not an app: ${notAnApp(found.value, kind)}`,
+  );
 }
 
 /** The own enumerable properties of a compiled module's `module.exports`, but its default and marker. */
@@ -221,10 +233,15 @@ function walk(ns: Namespace, attribute: string, module: ResolvedModule): E.Eithe
   let owner: unknown = fromDefault ? exports : undefined;
   let value: unknown = fromDefault ? (exports as Record<string, unknown>)[first] : ns[first];
   if (value === undefined)
-    return E.left(first in ns ? `export "${first}" of ${module.display} is undefined` : `${module.display} has no export "${first}" (${exportList(ns)})`);
+    return E.left(
+      first in ns
+        ? `export "${first}" of ${module.display} is undefined`
+        : `${module.display} has no export "${first}" (${exportList(ns)})`,
+    );
   let name = first;
   for (const key of rest) {
-    if (!isObjectLike(value)) return E.left(`"${name}" of ${module.display} is ${describeValue(value)}, so it has no property "${key}"`);
+    if (!isObjectLike(value))
+      return E.left(`"${name}" of ${module.display} is ${describeValue(value)}, so it has no property "${key}"`);
     owner = value;
     value = value[key];
     name = `${name}.${key}`;
@@ -236,7 +253,9 @@ function walk(ns: Namespace, attribute: string, module: ResolvedModule): E.Eithe
 function callFactory(picked: Picked, args: readonly unknown[], kind: AppKind): TE.TaskEither<string, Picked> {
   const { value, name, owner, module } = picked;
   if (typeof value !== 'function')
-    return TE.left(`"${name}" of ${module.display} is ${describeValue(value)}, not a function, so it cannot be called as a factory`);
+    return TE.left(
+      `"${name}" of ${module.display} is ${describeValue(value)}, not a function, so it cannot be called as a factory`,
+    );
   const call = `${name}(${args.map((arg) => JSON.stringify(arg)).join(', ')})`;
   return pipe(
     TE.tryCatch(
@@ -264,7 +283,8 @@ function detect(value: unknown, kind: AppKind): O.Option<Detected> {
   if (!isObjectLike(value)) return O.none;
   if (kind !== 'node' && typeof value.fetch === 'function')
     return O.some({ kind: 'fetch', fetch: (value.fetch as FetchCallback).bind(value) });
-  if (kind === 'fetch') return typeof value === 'function' ? O.some({ kind: 'fetch', fetch: value as FetchCallback }) : O.none;
+  if (kind === 'fetch')
+    return typeof value === 'function' ? O.some({ kind: 'fetch', fetch: value as FetchCallback }) : O.none;
   if (typeof value.ready === 'function' && typeof value.routing === 'function')
     return O.some({ kind: 'fastify', app: value as Extract<Detected, { kind: 'fastify' }>['app'] });
   if (typeof value.callback === 'function' && typeof value.use === 'function')
@@ -284,10 +304,13 @@ function detect(value: unknown, kind: AppKind): O.Option<Detected> {
  * http.createServer(listener);
  */
 export async function adaptApp(
-  value: unknown, options: Omit<LoadAppOptions, 'cwd'> & { readonly what?: string },
+  value: unknown,
+  options: Omit<LoadAppOptions, 'cwd'> & { readonly what?: string },
 ): Promise<LoadedApp> {
   const what = options.what ?? 'the app';
-  const result = await adapt(value, what, { cwd: '', ...options })().catch((error: unknown) => E.left(describeThrown(error)));
+  const result = await adapt(value, what, { cwd: '', ...options })().catch((error: unknown) =>
+    E.left(describeThrown(error)),
+  );
   if (E.isLeft(result)) throw runicornError('RUNICORN_APP_LOAD', { spec: what, reason: result.left });
   return result.right;
 }
@@ -323,9 +346,11 @@ function adapt(value: unknown, what: string, options: LoadAppOptions): TE.TaskEi
         (error) => `the Koa app ${what} failed to build its callback: ${describeThrown(error)}`,
       );
     case 'node':
-      return TE.right(app.listener.length === 0
-        ? { kind: 'node', listener: app.listener, warning: factoryWarning(what) }
-        : { kind: 'node', listener: app.listener });
+      return TE.right(
+        app.listener.length === 0
+          ? { kind: 'node', listener: app.listener, warning: factoryWarning(what) }
+          : { kind: 'node', listener: app.listener },
+      );
   }
 }
 
@@ -359,9 +384,10 @@ function expected(kind: AppKind): string {
 }
 
 function notAnApp(value: unknown, kind: AppKind): string {
-  const hint = isObjectLike(value) && typeof value.then === 'function'
-    ? ' (await it: `export default await ...`, or name a factory: module:create())'
-    : '';
+  const hint =
+    isObjectLike(value) && typeof value.then === 'function'
+      ? ' (await it: `export default await ...`, or name a factory: module:create())'
+      : '';
   return `got ${describeValue(value)}${hint}; expected ${expected(kind)}`;
 }
 
@@ -374,7 +400,8 @@ function describeValue(value: unknown): string {
     const keys = Object.keys(value);
     return keys.length === 0 ? 'an empty object' : `an object with keys ${truncatedList(keys)}`;
   }
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
+  const shown =
+    typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
   return `a ${typeof value} (${shown})`;
 }
 
@@ -411,7 +438,9 @@ function throwLocation(error: unknown, module: ResolvedModule): string {
     if (checked === 'parses') return ` (in a module that ${module.display} imports)`;
     return checked === undefined ? '' : ` (at ${checked})`;
   }
-  const frame = lines.map((line) => /^\s+at (?:.* \()?((?:file:\/\/|\/)[^)]+?)(:\d+:\d+)\)?$/.exec(line)).find((m) => m != null);
+  const frame = lines
+    .map((line) => /^\s+at (?:.* \()?((?:file:\/\/|\/)[^)]+?)(:\d+:\d+)\)?$/.exec(line))
+    .find((m) => m != null);
   const [, where = '', position = ''] = frame ?? [];
   if (where === '') return '';
   return ` (at ${where.startsWith('file:') ? fileURLToPath(where) : where}${position})`;

@@ -36,6 +36,8 @@ export function runArbiter(options: RunArbiterOptions): Subscription {
   const scheduler = options.scheduler ?? asyncScheduler;
   // Signal handlers go in before Started, so a TERM during the first spawns is never lost.
   const external$ = merge(options.signal$ ?? signalEvents(ARBITER_SIGNALS), of(started()));
-  return feedback(arbiter(initialState(options.settings)), interpretArbiter(options.ports, scheduler))(external$)
-    .subscribe({ error: (err) => options.ports.log('critical', `Arbiter loop failed: ${String(err)}`) });
+  return feedback(
+    arbiter(initialState(options.settings)),
+    interpretArbiter(options.ports, scheduler),
+  )(external$).subscribe({ error: (err) => options.ports.log('critical', `Arbiter loop failed: ${String(err)}`) });
 }

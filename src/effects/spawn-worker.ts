@@ -20,7 +20,13 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { Observable } from 'rxjs';
 import {
-  heartbeatReceived, workerBooted, workerExited, workerFailed, workerRetiring, workerSpawned, workerSpawnFailed,
+  heartbeatReceived,
+  workerBooted,
+  workerExited,
+  workerFailed,
+  workerRetiring,
+  workerSpawned,
+  workerSpawnFailed,
   type ArbiterEvent,
 } from '../streams/events';
 import { encodeWorkerOptions, WORKER_ENV, type WorkerMessage, type WorkerOptions } from './worker-options';
@@ -135,8 +141,7 @@ export function spawnWorker(id: number, options: SpawnOptions, holdOutput = fals
         booted = true;
         output?.forward();
         subscriber.next(workerBooted(pid));
-      }
-      else if (message.t === 'failed') subscriber.next(workerFailed(pid, message.code, message.reason));
+      } else if (message.t === 'failed') subscriber.next(workerFailed(pid, message.code, message.reason));
       else if (message.t === 'retiring') subscriber.next(workerRetiring(pid));
     });
     child.once('error', (error) => {

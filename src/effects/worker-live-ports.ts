@@ -41,7 +41,8 @@ export const sendToArbiter = (message: WorkerMessage): Promise<void> =>
 /** Uncaught exceptions and unhandled rejections, as faults; while subscribed, neither ends the process. */
 export const processFaults$ = new Observable<Fault>((subscriber) => {
   const onException = (error: unknown) => subscriber.next({ origin: 'uncaughtException', detail: errorStack(error) });
-  const onRejection = (reason: unknown) => subscriber.next({ origin: 'unhandledRejection', detail: errorStack(reason) });
+  const onRejection = (reason: unknown) =>
+    subscriber.next({ origin: 'unhandledRejection', detail: errorStack(reason) });
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   return () => {

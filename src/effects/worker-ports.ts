@@ -10,7 +10,18 @@
  * workerLoop(ports, workerInitial(30_000), { scheduler: asyncScheduler, heartbeatMs: 1000 })(boot$).subscribe();
  */
 import {
-  catchError, concatMap, defer, EMPTY, ignoreElements, map, merge, mergeMap, type Observable, of, share, tap,
+  catchError,
+  concatMap,
+  defer,
+  EMPTY,
+  ignoreElements,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  share,
+  tap,
   type SchedulerLike,
 } from 'rxjs';
 import type { LogLevel } from '../streams/commands';
@@ -20,8 +31,16 @@ import type { Signal } from '../streams/signals';
 import { timers } from '../streams/timers';
 import { heartbeatTicks } from '../streams/worker/heartbeat-ticks';
 import {
-  drained, faultOccurred, parentGone, workerSignal,
-  type FaultOrigin, type RequestProgress, type WorkerCommand, type WorkerEvent, type WorkerHook, type WorkerState,
+  drained,
+  faultOccurred,
+  parentGone,
+  workerSignal,
+  type FaultOrigin,
+  type RequestProgress,
+  type WorkerCommand,
+  type WorkerEvent,
+  type WorkerHook,
+  type WorkerState,
 } from '../streams/worker/worker-lifecycle';
 import { workerLifecycle } from '../streams/worker/worker-lifecycle-operator';
 import { errorLine } from './error-text';
@@ -54,12 +73,27 @@ export interface WorkerPorts {
 export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
   return (command$: Observable<WorkerCommand>): Observable<WorkerEvent> => {
     // In the step's order; a hook, and the failure report before the exit, are awaited first.
-    const awaited = (run: () => Promise<void>) => defer(run).pipe(ignoreElements(), catchError(() => EMPTY));
+    const awaited = (run: () => Promise<void>) =>
+      defer(run).pipe(
+        ignoreElements(),
+        catchError(() => EMPTY),
+      );
     const ordered$ = command$.pipe(
-      ofType('ReportBooted', 'ReportFailed', 'ReportRetiring', 'SendHeartbeat', 'StopAccepting', 'CloseAllConnections', 'CallHook', 'Log', 'Exit'),
+      ofType(
+        'ReportBooted',
+        'ReportFailed',
+        'ReportRetiring',
+        'SendHeartbeat',
+        'StopAccepting',
+        'CloseAllConnections',
+        'CallHook',
+        'Log',
+        'Exit',
+      ),
       concatMap((c) => {
         if (c.type === 'CallHook') return awaited(() => ports.callHook(c.hook));
-        if (c.type === 'ReportFailed') return awaited(() => ports.send({ t: 'failed', code: c.code, reason: c.reason }));
+        if (c.type === 'ReportFailed')
+          return awaited(() => ports.send({ t: 'failed', code: c.code, reason: c.reason }));
         return of(c);
       }),
       share(),
@@ -68,13 +102,15 @@ export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
       timers(scheduler)(command$),
       ordered$.pipe(
         ofType('StopAccepting'),
-        mergeMap(() => defer(() => ports.stopAccepting()).pipe(
-          map(() => drained()),
-          catchError((err) => {
-            ports.log('error', `Stopping the servers failed: ${errorLine(err)}`);
-            return EMPTY;
-          }),
-        )),
+        mergeMap(() =>
+          defer(() => ports.stopAccepting()).pipe(
+            map(() => drained()),
+            catchError((err) => {
+              ports.log('error', `Stopping the servers failed: ${errorLine(err)}`);
+              return EMPTY;
+            }),
+          ),
+        ),
       ),
       ordered$.pipe(
         ofType('ReportBooted', 'ReportRetiring', 'SendHeartbeat', 'CloseAllConnections', 'Log', 'Exit'),

@@ -20,8 +20,14 @@ import type { Exchange } from '../streams/pipeline/exchange';
 import { requestPipeline } from '../streams/pipeline/request-pipeline';
 import type { Stage } from '../streams/pipeline/stage';
 import {
-  appLoadFailed, listenFailed, listening, maxRequestsReached, workerInitial,
-  type RequestProgress, type WorkerEvent, type WorkerHook,
+  appLoadFailed,
+  listenFailed,
+  listening,
+  maxRequestsReached,
+  workerInitial,
+  type RequestProgress,
+  type WorkerEvent,
+  type WorkerHook,
 } from '../streams/worker/worker-lifecycle';
 import { errorLine, errorStack } from './error-text';
 import { hookLog, runHook, type HookLog, type Hooks } from './hook-runner';
@@ -68,16 +74,20 @@ const LIFECYCLE_HOOKS: readonly WorkerHook[] = ['workerInt', 'workerAbort', 'wor
  * The user's stages, checked: a function that throws or returns something else is a boot
  * failure, `RUNICORN_STAGES`, reported like an app that fails to load (exit 4).
  */
-async function resolveStages(stages: WorkerStages | undefined, worker: WorkerView): Promise<ReadonlyArray<Stage<NodeExchange>>> {
+async function resolveStages(
+  stages: WorkerStages | undefined,
+  worker: WorkerView,
+): Promise<ReadonlyArray<Stage<NodeExchange>>> {
   let resolved: unknown;
   try {
-    resolved = typeof stages === 'function' ? await stages(worker) : stages ?? [];
+    resolved = typeof stages === 'function' ? await stages(worker) : (stages ?? []);
   } catch (err) {
     throw runicornError('RUNICORN_STAGES', { problem: 'function', reason: errorLine(err) });
   }
   if (!Array.isArray(resolved)) throw runicornError('RUNICORN_STAGES', { problem: 'not-array', got: typeof resolved });
   const bad = resolved.findIndex((s) => typeof s !== 'function');
-  if (bad >= 0) throw runicornError('RUNICORN_STAGES', { problem: 'not-operator', index: bad, got: typeof resolved[bad] });
+  if (bad >= 0)
+    throw runicornError('RUNICORN_STAGES', { problem: 'not-operator', index: bad, got: typeof resolved[bad] });
   return resolved as ReadonlyArray<Stage<NodeExchange>>;
 }
 
@@ -105,7 +115,13 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   const hooks = extra.hooks ?? {};
   const log = hookLog(logger);
   const worker: WorkerView = {
-    pid: process.pid, ppid: process.ppid, age: options.id, booted: false, nr: 0, log, config: options.config,
+    pid: process.pid,
+    ppid: process.ppid,
+    age: options.id,
+    booted: false,
+    nr: 0,
+    log,
+    config: options.config,
   };
   const server = { pid: process.ppid, config: options.config, log };
   const configured = LIFECYCLE_HOOKS.filter((h) => typeof hooks[h] === 'function');
@@ -123,19 +139,27 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   // What the worker itself notices besides its boot: max-requests reached.
   const internal$ = new Subject<WorkerEvent>();
 
-  const serveRequests = (listener: (req: IncomingMessage, res: ServerResponse) => unknown, stages: ReadonlyArray<Stage<NodeExchange>>) => {
+  const serveRequests = (
+    listener: (req: IncomingMessage, res: ServerResponse) => unknown,
+    stages: ReadonlyArray<Stage<NodeExchange>>,
+  ) => {
     const request$ = new Observable<NodeExchange>((subscriber) => {
-      servers.onRequest(tracker
-        ? (req, res) => {
-          tracker.start(res);
-          subscriber.next({ req, res });
-        }
-        : (req, res) => subscriber.next({ req, res }));
+      servers.onRequest(
+        tracker
+          ? (req, res) => {
+              tracker.start(res);
+              subscriber.next({ req, res });
+            }
+          : (req, res) => subscriber.next({ req, res }),
+      );
     });
     const onError = (error: unknown, ex: NodeExchange) =>
       logger.log('error', `Error handling request ${ex.req.method ?? ''} ${ex.req.url ?? ''}: ${errorStack(error)}`);
     const onStageError = (error: unknown, stageName: string, ex: NodeExchange | undefined) =>
-      logger.log('error', `Stage ${stageName} failed${ex ? ` on ${ex.req.method ?? ''} ${ex.req.url ?? ''}` : ''}: ${errorStack(error)}`);
+      logger.log(
+        'error',
+        `Stage ${stageName} failed${ex ? ` on ${ex.req.method ?? ''} ${ex.req.url ?? ''}` : ''}: ${errorStack(error)}`,
+      );
     // A client that hung up before its request could run: released, never handed to the app.
     const onAbandoned = (ex: NodeExchange) =>
       logger.log('debug', `Client gone before ${ex.req.method ?? ''} ${ex.req.url ?? ''} could run; released`);
@@ -147,16 +171,20 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
         : []),
       ...stages,
     ];
-    request$.pipe(requestPipeline(all, listener, { concurrency: options.workerConnections, onError, onStageError, onAbandoned })).subscribe({
-      next: (ex) => {
-        worker.nr += 1;
-        if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
-        if (options.maxRequests > 0 && worker.nr === options.maxRequests) internal$.next(maxRequestsReached());
-        // A response that finished on a keep-alive socket leaves it idle: close it while draining.
-        servers.closeIdleIfDraining();
-      },
-      error: (err) => logger.log('error', `Request pipeline failed: ${errorStack(err)}`),
-    });
+    request$
+      .pipe(
+        requestPipeline(all, listener, { concurrency: options.workerConnections, onError, onStageError, onAbandoned }),
+      )
+      .subscribe({
+        next: (ex) => {
+          worker.nr += 1;
+          if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
+          if (options.maxRequests > 0 && worker.nr === options.maxRequests) internal$.next(maxRequestsReached());
+          // A response that finished on a keep-alive socket leaves it idle: close it while draining.
+          servers.closeIdleIfDraining();
+        },
+        error: (err) => logger.log('error', `Request pipeline failed: ${errorStack(err)}`),
+      });
   };
 
   // The boot as one stream of one outcome: listening, or the failure that ends the worker.
@@ -177,9 +205,18 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     }
     worker.booted = true;
     return listening();
-  }).pipe(catchError((err: unknown) => of(appLoadFailed(
-    (isRunicornError(err) ? err : runicornError('RUNICORN_APP_LOAD', { spec: options.app, reason: errorLine(err) })).message,
-  ))));
+  }).pipe(
+    catchError((err: unknown) =>
+      of(
+        appLoadFailed(
+          (isRunicornError(err)
+            ? err
+            : runicornError('RUNICORN_APP_LOAD', { spec: options.app, reason: errorLine(err) })
+          ).message,
+        ),
+      ),
+    ),
+  );
 
   // Heartbeats start before the app loads: the timeout measures a blocked event loop, and a
   // module that blocks while loading is caught by it too.

@@ -68,16 +68,20 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
   };
 
   return {
-    listen: () => Promise.all(
-      servers.map((server, i) => new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        // Backlog positionally: listen({fd, backlog}) ignores it and resets the queue to 511.
-        server.listen({ fd: fds[i] }, options.backlog, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      })),
-    ).then(() => undefined),
+    listen: () =>
+      Promise.all(
+        servers.map(
+          (server, i) =>
+            new Promise<void>((resolve, reject) => {
+              server.once('error', reject);
+              // Backlog positionally: listen({fd, backlog}) ignores it and resets the queue to 511.
+              server.listen({ fd: fds[i] }, options.backlog, () => {
+                server.off('error', reject);
+                resolve();
+              });
+            }),
+        ),
+      ).then(() => undefined),
     onRequest(handler) {
       const keepAlive = options.keepAliveMs > 0;
       function onRequest(this: http.Server, req: IncomingMessage, res: ServerResponse) {
@@ -102,9 +106,14 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
         const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
         if (res && !res.headersSent) res.shouldKeepAlive = false;
       }
-      const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      }))).then(() => undefined);
+      const closed = Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+            }),
+        ),
+      ).then(() => undefined);
       closeIdle();
       return closed;
     },

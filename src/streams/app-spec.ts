@@ -39,8 +39,7 @@ export function parseAppSpec(text: string): E.Either<string, AppSpec> {
   if (E.isLeft(split)) return split;
   const { colon, open, close } = split.right;
   if (colon === -1) {
-    if (close === spec.length - 1)
-      return E.left(`a factory call needs a module and a name: write module:factory(...)`);
+    if (close === spec.length - 1) return E.left(`a factory call needs a module and a name: write module:factory(...)`);
     return E.right({ module: spec, attribute: undefined, args: undefined });
   }
   const module = spec.slice(0, colon).trim();
@@ -57,7 +56,8 @@ export function parseAppSpec(text: string): E.Either<string, AppSpec> {
 }
 
 /** One identifier, or several joined by dots; Unicode identifiers as JS allows them. */
-const IDENTIFIER_PATH = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*)*$/u;
+const IDENTIFIER_PATH =
+  /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*)*$/u;
 
 interface Split {
   /** The last colon outside parentheses, or -1. */
@@ -254,7 +254,15 @@ class LiteralParser {
   }
 }
 
-const KEYWORDS: ReadonlyMap<string, boolean | null> = new Map([['true', true], ['false', false], ['null', null]]);
+const KEYWORDS: ReadonlyMap<string, boolean | null> = new Map([
+  ['true', true],
+  ['false', false],
+  ['null', null],
+]);
 
 /** Python literals people carry over from Gunicorn, and what to write instead. */
-const PYTHONISMS: ReadonlyMap<string, string> = new Map([['True', 'true'], ['False', 'false'], ['None', 'null']]);
+const PYTHONISMS: ReadonlyMap<string, string> = new Map([
+  ['True', 'true'],
+  ['False', 'false'],
+  ['None', 'null'],
+]);

@@ -95,12 +95,26 @@ export const noBackoff: Backoff = { level: 0, waiting: 0, failure: undefined, re
 /** The state before `Started`: no workers, nothing running. */
 export const initialState = (settings: Partial<ArbiterSettings> = {}): ArbiterState => {
   const s = { ...defaultSettings, ...settings };
-  return { phase: 'idle', target: s.workers, lastId: 0, workers: [], stopping: undefined, backoff: noBackoff, settings: s };
+  return {
+    phase: 'idle',
+    target: s.workers,
+    lastId: 0,
+    workers: [],
+    stopping: undefined,
+    backoff: noBackoff,
+    settings: s,
+  };
 };
 
 /** A fresh worker record for spawn number `id`. */
-export const newWorker = (id: number): WorkerRecord =>
-  ({ id, pid: undefined, booted: false, aborted: false, retiring: false, failure: undefined });
+export const newWorker = (id: number): WorkerRecord => ({
+  id,
+  pid: undefined,
+  booted: false,
+  aborted: false,
+  retiring: false,
+  failure: undefined,
+});
 
 /** The worker running as `pid`, if the arbiter knows one. */
 export const findByPid = (state: ArbiterState, pid: number): WorkerRecord | undefined =>
@@ -108,12 +122,16 @@ export const findByPid = (state: ArbiterState, pid: number): WorkerRecord | unde
 
 /** Replace the record of worker `id` with `update(record)`. */
 export const updateWorker = (
-  state: ArbiterState, id: number, update: (w: WorkerRecord) => WorkerRecord,
+  state: ArbiterState,
+  id: number,
+  update: (w: WorkerRecord) => WorkerRecord,
 ): ArbiterState => ({ ...state, workers: state.workers.map((w) => (w.id === id ? update(w) : w)) });
 
 /** The state without worker `id`. */
-export const removeWorker = (state: ArbiterState, id: number): ArbiterState =>
-  ({ ...state, workers: state.workers.filter((w) => w.id !== id) });
+export const removeWorker = (state: ArbiterState, id: number): ArbiterState => ({
+  ...state,
+  workers: state.workers.filter((w) => w.id !== id),
+});
 
 /** Timer keys, in one place so `step` and its tests agree. */
 export const timerKey = {

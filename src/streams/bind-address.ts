@@ -27,7 +27,9 @@ export function parseBind(text: string): E.Either<string, BindAddress> {
   }
   if (raw.startsWith('fd://')) {
     const n = raw.slice(5);
-    return /^\d+$/.test(n) ? E.right({ kind: 'fd', fd: Number(n) }) : E.left(`fd:// needs a file descriptor number, got "${n}"`);
+    return /^\d+$/.test(n)
+      ? E.right({ kind: 'fd', fd: Number(n) })
+      : E.left(`fd:// needs a file descriptor number, got "${n}"`);
   }
   const rest = raw.startsWith('tcp://') ? raw.slice(6) : raw;
   if (rest.startsWith('[')) {

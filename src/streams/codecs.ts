@@ -27,7 +27,14 @@ function codec<A>(name: string, expected: string, parse: (u: unknown) => E.Eithe
   const type = new t.Type<A, unknown, unknown>(
     name,
     (u): u is A => E.isRight(parse(u)),
-    (u, c) => pipe(parse(u), E.fold((why) => t.failure(u, c, why), (a) => t.success(a))),
+    (u, c) =>
+      pipe(
+        parse(u),
+        E.fold(
+          (why) => t.failure(u, c, why),
+          (a) => t.success(a),
+        ),
+      ),
     (a) => a,
   );
   return Object.assign(type, { expected });
@@ -39,10 +46,12 @@ const integer = (u: unknown): number | undefined => {
   return undefined;
 };
 
-const intAtLeast = (min: number) => (u: unknown): E.Either<string, number> => {
-  const n = integer(u);
-  return n !== undefined && n >= min ? E.right(n) : E.left('');
-};
+const intAtLeast =
+  (min: number) =>
+  (u: unknown): E.Either<string, number> => {
+    const n = integer(u);
+    return n !== undefined && n >= min ? E.right(n) : E.left('');
+  };
 
 /** An integer ≥ 1 (workers, worker connections). */
 export const PositiveInt = codec('PositiveInt', 'a positive integer', intAtLeast(1));
@@ -59,26 +68,32 @@ export const Seconds = codec('Seconds', 'a number of seconds (0 or more)', (u) =
 /** One of a fixed set of words. */
 export function OneOf<const W extends string>(words: readonly W[]): Codec<W> {
   return codec(`OneOf(${words.join('|')})`, `one of ${words.join(', ')}`, (u) =>
-    typeof u === 'string' && (words as readonly string[]).includes(u) ? E.right(u as W) : E.left(''));
+    typeof u === 'string' && (words as readonly string[]).includes(u) ? E.right(u as W) : E.left(''),
+  );
 }
 
 /** A non-empty string. */
 export const NonEmptyString = codec('NonEmptyString', 'a non-empty string', (u) =>
-  typeof u === 'string' && u.trim() !== '' ? E.right(u) : E.left(''));
+  typeof u === 'string' && u.trim() !== '' ? E.right(u) : E.left(''),
+);
 
 /** One or more bind addresses (a string, or a list of strings). */
-export const BindList = codec<readonly BindAddress[]>('BindList', 'an address like 127.0.0.1:8000, [::1]:8000, unix:/path or fd://3', (u) => {
-  const items = Array.isArray(u) ? u : [u];
-  if (items.length === 0) return E.left('no address');
-  const out: BindAddress[] = [];
-  for (const item of items) {
-    if (typeof item !== 'string') return E.left('not a string');
-    const parsed = parseBind(item);
-    if (E.isLeft(parsed)) return parsed;
-    out.push(parsed.right);
-  }
-  return E.right(out);
-});
+export const BindList = codec<readonly BindAddress[]>(
+  'BindList',
+  'an address like 127.0.0.1:8000, [::1]:8000, unix:/path or fd://3',
+  (u) => {
+    const items = Array.isArray(u) ? u : [u];
+    if (items.length === 0) return E.left('no address');
+    const out: BindAddress[] = [];
+    for (const item of items) {
+      if (typeof item !== 'string') return E.left('not a string');
+      const parsed = parseBind(item);
+      if (E.isLeft(parsed)) return parsed;
+      out.push(parsed.right);
+    }
+    return E.right(out);
+  },
+);
 
 /** The first reason a codec gave, for the one-line error. */
 export function firstReason(errors: t.Errors): string | undefined {
@@ -87,7 +102,12 @@ export function firstReason(errors: t.Errors): string | undefined {
 
 /** A server hook: a function, or null/undefined for none (config files only). */
 export const HookFn = codec<((...args: never[]) => unknown) | null>('HookFn', 'a function', (u) =>
-  u === undefined || u === null ? E.right(null) : typeof u === 'function' ? E.right(u as (...args: never[]) => unknown) : E.left(''));
+  u === undefined || u === null
+    ? E.right(null)
+    : typeof u === 'function'
+      ? E.right(u as (...args: never[]) => unknown)
+      : E.left(''),
+);
 
 // ---------------------------------------------------------------------------------------------
 // The codecs of the full settings registry. Each accepts the native form a config file gives
@@ -136,27 +156,35 @@ export function IntRange(min: number, max: number): Codec<number> {
  * @example
  * FileMode.decode('0600') // right(384)
  */
-export const FileMode = codec<number>('FileMode', 'a file mode like 0o600 or 0600 (octal), or a decimal number, from 0 to 0o7777', (u) => {
-  let n: number | undefined;
-  if (typeof u === 'number') n = Number.isInteger(u) ? u : undefined;
-  else if (typeof u === 'string') {
-    const s = u.trim().toLowerCase();
-    if (/^0o[0-7]+$/.test(s)) n = parseInt(s.slice(2), 8);
-    else if (/^0[0-7]+$/.test(s)) n = parseInt(s.slice(1), 8);
-    else if (/^0x[0-9a-f]+$/.test(s)) n = parseInt(s.slice(2), 16);
-    else if (/^0b[01]+$/.test(s)) n = parseInt(s.slice(2), 2);
-    else if (/^(0|[1-9]\d*)$/.test(s)) n = Number(s);
-  }
-  return n !== undefined && n >= 0 && n <= 0o7777 ? E.right(n) : E.left('');
-});
+export const FileMode = codec<number>(
+  'FileMode',
+  'a file mode like 0o600 or 0600 (octal), or a decimal number, from 0 to 0o7777',
+  (u) => {
+    let n: number | undefined;
+    if (typeof u === 'number') n = Number.isInteger(u) ? u : undefined;
+    else if (typeof u === 'string') {
+      const s = u.trim().toLowerCase();
+      if (/^0o[0-7]+$/.test(s)) n = parseInt(s.slice(2), 8);
+      else if (/^0[0-7]+$/.test(s)) n = parseInt(s.slice(1), 8);
+      else if (/^0x[0-9a-f]+$/.test(s)) n = parseInt(s.slice(2), 16);
+      else if (/^0b[01]+$/.test(s)) n = parseInt(s.slice(2), 2);
+      else if (/^(0|[1-9]\d*)$/.test(s)) n = Number(s);
+    }
+    return n !== undefined && n >= 0 && n <= 0o7777 ? E.right(n) : E.left('');
+  },
+);
 
 /**
  * A file or directory path: a non-empty string without NUL characters. Existence is checked
  * where the path is used, not here (codecs do no I/O).
  */
 export const FilePath = codec<string>('FilePath', 'a file path', (u) =>
-  typeof u === 'string' && u.includes('\0') ? E.left('it contains a NUL character')
-    : typeof u === 'string' && u.trim() !== '' ? E.right(u) : E.left(''));
+  typeof u === 'string' && u.includes('\0')
+    ? E.left('it contains a NUL character')
+    : typeof u === 'string' && u.trim() !== ''
+      ? E.right(u)
+      : E.left(''),
+);
 
 /**
  * The value of `inner`, or null for "not set" (config files; no flag can say null).
@@ -183,7 +211,8 @@ export const CommaList = codec<readonly string[]>('CommaList', 'a comma-separate
   const items = typeof u === 'string' ? u.split(',') : Array.isArray(u) ? u : undefined;
   if (items === undefined) return E.left('');
   return E.map((xs: string[]) => xs.map((x) => x.trim()).filter((x) => x !== ''))(
-    each(items, (x) => (typeof x === 'string' ? E.right(x) : E.left(`${JSON.stringify(x)} is not a string`))));
+    each(items, (x) => (typeof x === 'string' ? E.right(x) : E.left(`${JSON.stringify(x)} is not a string`))),
+  );
 });
 
 /**
@@ -195,7 +224,11 @@ export const CommaList = codec<readonly string[]>('CommaList', 'a comma-separate
  */
 export const StringArray = codec<readonly string[]>('StringArray', 'a list of non-empty strings', (u) => {
   const items = Array.isArray(u) ? u : [u];
-  return each(items, (x) => (typeof x === 'string' && x !== '' ? E.right(x) : E.left(`${JSON.stringify(x) ?? String(x)} is not a non-empty string`)));
+  return each(items, (x) =>
+    typeof x === 'string' && x !== ''
+      ? E.right(x)
+      : E.left(`${JSON.stringify(x) ?? String(x)} is not a non-empty string`),
+  );
 });
 
 /**
@@ -229,12 +262,17 @@ export const KeyValueList = codec<readonly string[]>('KeyValueList', 'KEY=VALUE 
  * @example
  * StringDict.decode({ 'X-FORWARDED-PROTO': 'https' }) // right(the same)
  */
-export const StringDict = codec<Readonly<Record<string, string>>>('StringDict', 'an object of strings, like {"X-FORWARDED-PROTO": "https"}', (u) => {
-  const obj = typeof u === 'string' ? parseJson(u) : u;
-  if (!isPlainObject(obj)) return E.left('');
-  for (const [k, v] of Object.entries(obj)) if (typeof v !== 'string') return E.left(`the value of ${k} is not a string`);
-  return E.right(obj as Record<string, string>);
-});
+export const StringDict = codec<Readonly<Record<string, string>>>(
+  'StringDict',
+  'an object of strings, like {"X-FORWARDED-PROTO": "https"}',
+  (u) => {
+    const obj = typeof u === 'string' ? parseJson(u) : u;
+    if (!isPlainObject(obj)) return E.left('');
+    for (const [k, v] of Object.entries(obj))
+      if (typeof v !== 'string') return E.left(`the value of ${k} is not a string`);
+    return E.right(obj as Record<string, string>);
+  },
+);
 
 /** Any plain object (a JSON object string is accepted too). */
 export const JsonObject = codec<Readonly<Record<string, unknown>>>('JsonObject', 'an object', (u) => {
@@ -257,11 +295,22 @@ function parseJson(text: string): unknown {
  * @example
  * OneOfAliased(['off', 'auto'], { true: 'auto', none: 'off' }).decode(true) // right('auto')
  */
-export function OneOfAliased<const W extends string>(words: readonly W[], aliases: Readonly<Record<string, W>>): Codec<W> {
+export function OneOfAliased<const W extends string>(
+  words: readonly W[],
+  aliases: Readonly<Record<string, W>>,
+): Codec<W> {
   return codec(`OneOfAliased(${words.join('|')})`, `one of ${words.join(', ')}`, (u) => {
-    const word = typeof u === 'string' ? u.trim().toLowerCase() : typeof u === 'boolean' || typeof u === 'number' ? String(u) : u === null ? 'none' : undefined;
+    const word =
+      typeof u === 'string'
+        ? u.trim().toLowerCase()
+        : typeof u === 'boolean' || typeof u === 'number'
+          ? String(u)
+          : u === null
+            ? 'none'
+            : undefined;
     if (word === undefined) return E.left('');
-    const found = words.find((w) => w.toLowerCase() === word) ?? (Object.hasOwn(aliases, word) ? aliases[word] : undefined);
+    const found =
+      words.find((w) => w.toLowerCase() === word) ?? (Object.hasOwn(aliases, word) ? aliases[word] : undefined);
     return found !== undefined ? E.right(found) : E.left('');
   });
 }
@@ -316,15 +365,19 @@ function networkProblem(text: string): string | undefined {
  * @example
  * IpList.decode('127.0.0.1, ::1, 10.0.0.0/8') // right(['127.0.0.1', '::1', '10.0.0.0/8'])
  */
-export const IpList = codec<readonly string[]>('IpList', 'a comma-separated list of IP addresses or CIDR networks, or *', (u) => {
-  const list = CommaList.decode(u);
-  if (E.isLeft(list)) return E.left(firstReason(list.left) ?? '');
-  for (const item of list.right) {
-    const problem = item === '*' ? undefined : networkProblem(item);
-    if (problem) return E.left(problem);
-  }
-  return E.right(list.right);
-});
+export const IpList = codec<readonly string[]>(
+  'IpList',
+  'a comma-separated list of IP addresses or CIDR networks, or *',
+  (u) => {
+    const list = CommaList.decode(u);
+    if (E.isLeft(list)) return E.left(firstReason(list.left) ?? '');
+    for (const item of list.right) {
+      const problem = item === '*' ? undefined : networkProblem(item);
+      if (problem) return E.left(problem);
+    }
+    return E.right(list.right);
+  },
+);
 
 /**
  * HTTP protocols in order of preference, from h1, h2, h3, comma-separated or as an array, no
@@ -333,17 +386,21 @@ export const IpList = codec<readonly string[]>('IpList', 'a comma-separated list
  * @example
  * HttpProtocols.decode('h2,h1') // right(['h2', 'h1'])
  */
-export const HttpProtocols = codec<ReadonlyArray<'h1' | 'h2' | 'h3'>>('HttpProtocols', 'a comma-separated list of h1, h2, h3', (u) => {
-  const list = CommaList.decode(u);
-  if (E.isLeft(list)) return E.left(firstReason(list.left) ?? '');
-  const items = list.right.map((p) => p.toLowerCase());
-  if (items.length === 0) return E.left('no protocol');
-  const bad = items.find((p) => p !== 'h1' && p !== 'h2' && p !== 'h3');
-  if (bad !== undefined) return E.left(`"${bad}" is not a protocol`);
-  const repeated = items.find((p, i) => items.indexOf(p) !== i);
-  if (repeated !== undefined) return E.left(`${repeated} is listed twice`);
-  return E.right(items as Array<'h1' | 'h2' | 'h3'>);
-});
+export const HttpProtocols = codec<ReadonlyArray<'h1' | 'h2' | 'h3'>>(
+  'HttpProtocols',
+  'a comma-separated list of h1, h2, h3',
+  (u) => {
+    const list = CommaList.decode(u);
+    if (E.isLeft(list)) return E.left(firstReason(list.left) ?? '');
+    const items = list.right.map((p) => p.toLowerCase());
+    if (items.length === 0) return E.left('no protocol');
+    const bad = items.find((p) => p !== 'h1' && p !== 'h2' && p !== 'h3');
+    if (bad !== undefined) return E.left(`"${bad}" is not a protocol`);
+    const repeated = items.find((p, i) => items.indexOf(p) !== i);
+    if (repeated !== undefined) return E.left(`${repeated} is listed twice`);
+    return E.right(items as Array<'h1' | 'h2' | 'h3'>);
+  },
+);
 
 /**
  * An APP spec (`module`, `module:export`, `module:factory(args)`), checked by the same parser
@@ -357,7 +414,8 @@ export const AppUri = codec<string>('AppUri', 'an app like server.mjs or server.
 
 /** The config file: `PATH` or `file:PATH` (Gunicorn's `python:MODULE` has no meaning here). */
 export const ConfigPath = codec<string>('ConfigPath', 'a config file path (PATH or file:PATH)', (u) => {
-  if (typeof u === 'string' && u.trim().startsWith('python:')) return E.left('python:MODULE is not supported; give a file path');
+  if (typeof u === 'string' && u.trim().startsWith('python:'))
+    return E.left('python:MODULE is not supported; give a file path');
   const path = FilePath.decode(typeof u === 'string' && u.startsWith('file:') ? u.slice(5) : u);
   return E.isRight(path) ? E.right(u as string) : E.left(firstReason(path.left) ?? '');
 });
@@ -382,29 +440,37 @@ const isPort = (p: string) => /^\d{1,5}$/.test(p) && Number(p) <= 65535;
  * A syslog address: `unix://PATH[#stream|#dgram]`, `udp://HOST:PORT` or `tcp://HOST:PORT`
  * (port defaults to 514).
  */
-export const SyslogAddress = codec<string>('SyslogAddress', 'a syslog address like unix:///dev/log, udp://HOST:514 or tcp://HOST:514', (u) => {
-  if (typeof u !== 'string') return E.left('');
-  const s = u.trim();
-  const unix = /^unix:\/\/(.+?)(#(stream|dgram))?$/.exec(s);
-  if (unix) return E.right(s);
-  const net = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(:(\d+))?$/.exec(s);
-  if (!net) return E.left('');
-  const host = (net[2] ?? '').replace(/^\[|\]$/g, '');
-  if (!isHost(host)) return E.left(`bad host "${host}"`);
-  return net[4] === undefined || isPort(net[4]) ? E.right(s) : E.left(`bad port "${net[4]}"`);
-});
+export const SyslogAddress = codec<string>(
+  'SyslogAddress',
+  'a syslog address like unix:///dev/log, udp://HOST:514 or tcp://HOST:514',
+  (u) => {
+    if (typeof u !== 'string') return E.left('');
+    const s = u.trim();
+    const unix = /^unix:\/\/(.+?)(#(stream|dgram))?$/.exec(s);
+    if (unix) return E.right(s);
+    const net = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(:(\d+))?$/.exec(s);
+    if (!net) return E.left('');
+    const host = (net[2] ?? '').replace(/^\[|\]$/g, '');
+    if (!isHost(host)) return E.left(`bad host "${host}"`);
+    return net[4] === undefined || isPort(net[4]) ? E.right(s) : E.left(`bad port "${net[4]}"`);
+  },
+);
 
 /** A StatsD address: `HOST[:PORT]` (port defaults to 8125) or `unix://PATH`. */
-export const StatsdAddress = codec<string>('StatsdAddress', 'a StatsD address like localhost:8125 or unix:///run/statsd.sock', (u) => {
-  if (typeof u !== 'string') return E.left('');
-  const s = u.trim();
-  if (s.startsWith('unix://')) return s.length > 7 ? E.right(s) : E.left('unix:// needs a socket path');
-  const m = /^(\[[^\]]+\]|[^:]+)(:(.*))?$/.exec(s);
-  if (!m) return E.left('');
-  const host = (m[1] ?? '').replace(/^\[|\]$/g, '');
-  if (!isHost(host)) return E.left(`bad host "${host}"`);
-  return m[3] === undefined || isPort(m[3]) ? E.right(s) : E.left(`bad port "${m[3]}"`);
-});
+export const StatsdAddress = codec<string>(
+  'StatsdAddress',
+  'a StatsD address like localhost:8125 or unix:///run/statsd.sock',
+  (u) => {
+    if (typeof u !== 'string') return E.left('');
+    const s = u.trim();
+    if (s.startsWith('unix://')) return s.length > 7 ? E.right(s) : E.left('unix:// needs a socket path');
+    const m = /^(\[[^\]]+\]|[^:]+)(:(.*))?$/.exec(s);
+    if (!m) return E.left('');
+    const host = (m[1] ?? '').replace(/^\[|\]$/g, '');
+    if (!isHost(host)) return E.left(`bad host "${host}"`);
+    return m[3] === undefined || isPort(m[3]) ? E.right(s) : E.left(`bad port "${m[3]}"`);
+  },
+);
 
 /** Any string, empty included (prefixes, tags, paths that may be ""). */
 export const Text = codec<string>('Text', 'a string', (u) => (typeof u === 'string' ? E.right(u) : E.left('')));
@@ -416,12 +482,16 @@ export const Text = codec<string>('Text', 'a string', (u) => (typeof u === 'stri
  * @example
  * DirtyAppList.decode(['tasks.mjs:Resizer:2']) // right(['tasks.mjs:Resizer:2'])
  */
-export const DirtyAppList = codec<readonly string[]>('DirtyAppList', 'a list of MODULE:EXPORT or MODULE:EXPORT:N (N ≥ 1)', (u) => {
-  const items = Array.isArray(u) ? u : [u];
-  return each(items, (x) => {
-    if (typeof x !== 'string') return E.left(`${JSON.stringify(x) ?? String(x)} is not a string`);
-    const m = /^(.+):([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(?::(\d+))?$/.exec(x.trim());
-    if (!m || (m[1] ?? '').trim() === '') return E.left(`"${x}" is not MODULE:EXPORT[:N]`);
-    return m[3] !== undefined && Number(m[3]) < 1 ? E.left(`"${x}" asks for ${m[3]} workers`) : E.right(x.trim());
-  });
-});
+export const DirtyAppList = codec<readonly string[]>(
+  'DirtyAppList',
+  'a list of MODULE:EXPORT or MODULE:EXPORT:N (N ≥ 1)',
+  (u) => {
+    const items = Array.isArray(u) ? u : [u];
+    return each(items, (x) => {
+      if (typeof x !== 'string') return E.left(`${JSON.stringify(x) ?? String(x)} is not a string`);
+      const m = /^(.+):([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(?::(\d+))?$/.exec(x.trim());
+      if (!m || (m[1] ?? '').trim() === '') return E.left(`"${x}" is not MODULE:EXPORT[:N]`);
+      return m[3] !== undefined && Number(m[3]) < 1 ? E.left(`"${x}" asks for ${m[3]} workers`) : E.right(x.trim());
+    });
+  },
+);

@@ -16,42 +16,57 @@ export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as c
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Server hooks that run in the arbiter process (the others run in workers). */
-export const ARBITER_HOOKS = ['whenReady', 'preFork', 'childExit', 'nworkersChanged', 'onExit', 'onReload', 'preExec'] as const;
+export const ARBITER_HOOKS = [
+  'whenReady',
+  'preFork',
+  'childExit',
+  'nworkersChanged',
+  'onExit',
+  'onReload',
+  'preExec',
+] as const;
 export type ArbiterHook = (typeof ARBITER_HOOKS)[number];
 
 export type Command =
   | {
-    readonly type: 'SpawnWorker';
-    readonly id: number;
-    /** Present (true) in a crash loop: hold the worker's stderr until it boots or its failure is judged. */
-    readonly holdOutput?: true;
-  }
+      readonly type: 'SpawnWorker';
+      readonly id: number;
+      /** Present (true) in a crash loop: hold the worker's stderr until it boots or its failure is judged. */
+      readonly holdOutput?: true;
+    }
   | { readonly type: 'KillWorker'; readonly pid: number; readonly signal: Signal }
   | { readonly type: 'StartTimer'; readonly key: string; readonly ms: number; readonly event: ArbiterEvent }
   | { readonly type: 'CancelTimer'; readonly key: string }
   | { readonly type: 'CloseListeners' }
   | {
-    readonly type: 'CallHook';
-    readonly hook: ArbiterHook;
-    /** The worker the hook is about (preFork, childExit). */
-    readonly worker: WorkerRecord | undefined;
-    /** Extra arguments (nworkersChanged: new count, old count). */
-    readonly args: readonly unknown[];
-    /** The workers at that moment, for the hook's `arbiter.workers`. */
-    readonly workers: readonly WorkerRecord[];
-  }
+      readonly type: 'CallHook';
+      readonly hook: ArbiterHook;
+      /** The worker the hook is about (preFork, childExit). */
+      readonly worker: WorkerRecord | undefined;
+      /** Extra arguments (nworkersChanged: new count, old count). */
+      readonly args: readonly unknown[];
+      /** The workers at that moment, for the hook's `arbiter.workers`. */
+      readonly workers: readonly WorkerRecord[];
+    }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'ShowOutput'; readonly pid: number; readonly text: string }
   | { readonly type: 'Exit'; readonly code: number };
 
 /** Start a new worker process, known as `id` until it has a pid. */
-export const spawnWorker = (id: number, holdOutput = false): Command =>
-  ({ type: 'SpawnWorker', id, ...(holdOutput ? { holdOutput: true as const } : {}) });
+export const spawnWorker = (id: number, holdOutput = false): Command => ({
+  type: 'SpawnWorker',
+  id,
+  ...(holdOutput ? { holdOutput: true as const } : {}),
+});
 /** Send `signal` to worker `pid`. */
 export const killWorker = (pid: number, signal: Signal): Command => ({ type: 'KillWorker', pid, signal });
 /** After `ms`, feed `event` back; a timer with the same key is replaced. */
-export const startTimer = (key: string, ms: number, event: ArbiterEvent): Command =>
-  ({ type: 'StartTimer', key, ms, event });
+export const startTimer = (key: string, ms: number, event: ArbiterEvent): Command => ({
+  type: 'StartTimer',
+  key,
+  ms,
+  event,
+});
 /** Forget the timer `key`, if it is pending. */
 export const cancelTimer = (key: string): Command => ({ type: 'CancelTimer', key });
 /**
@@ -64,7 +79,10 @@ export const closeListeners = (): Command => ({ type: 'CloseListeners' });
  * that must wait (spawns and exit), and a hook that throws is logged, never fatal.
  */
 export const callHook = (
-  hook: ArbiterHook, workers: readonly WorkerRecord[], worker?: WorkerRecord, args: readonly unknown[] = [],
+  hook: ArbiterHook,
+  workers: readonly WorkerRecord[],
+  worker?: WorkerRecord,
+  args: readonly unknown[] = [],
 ): Command => ({ type: 'CallHook', hook, worker, args, workers });
 /** Write a line to the error log. */
 export const log = (level: LogLevel, message: string): Command => ({ type: 'Log', level, message });

@@ -56,9 +56,12 @@ export function retryLater(state: ArbiterState, pid: number, failure: string): S
   const repeats = repeat ? backoff.repeats + 1 : 1;
   const next: ArbiterState = { ...state, backoff: { level, waiting: backoff.waiting + 1, failure, repeats } };
   const commands: Command[] = [
-    log('error', repeat
-      ? `Worker failed to boot ${repeats} times the same way; retrying in ${seconds(ms)}`
-      : `Worker (pid:${pid}) failed to boot; retrying in ${seconds(ms)}`),
+    log(
+      'error',
+      repeat
+        ? `Worker failed to boot ${repeats} times the same way; retrying in ${seconds(ms)}`
+        : `Worker (pid:${pid}) failed to boot; retrying in ${seconds(ms)}`,
+    ),
   ];
   if (!pending) commands.push(startTimer(timerKey.respawn, ms, respawnDelayElapsed()));
   return [next, commands];

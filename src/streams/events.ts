@@ -21,15 +21,15 @@ export type ArbiterEvent =
   | { readonly type: 'HeartbeatMissed'; readonly pid: number }
   | { readonly type: 'KillDeadlineElapsed'; readonly pid: number }
   | {
-    readonly type: 'WorkerExited';
-    readonly pid: number;
-    readonly code: number | null;
-    readonly signal: Signal | string | null;
-    /** What the worker wrote to stderr before it booted (a capped tail); '' once booted (it was forwarded live). */
-    readonly output: string;
-    /** Present (true) when that output was already written to stderr as it came, so it is not shown again. */
-    readonly outputShown?: true;
-  }
+      readonly type: 'WorkerExited';
+      readonly pid: number;
+      readonly code: number | null;
+      readonly signal: Signal | string | null;
+      /** What the worker wrote to stderr before it booted (a capped tail); '' once booted (it was forwarded live). */
+      readonly output: string;
+      /** Present (true) when that output was already written to stderr as it came, so it is not shown again. */
+      readonly outputShown?: true;
+    }
   | { readonly type: 'GracefulTimeoutElapsed' }
   | { readonly type: 'RespawnDelayElapsed' }
   | { readonly type: 'WorkerStayedUp'; readonly pid: number };
@@ -43,15 +43,22 @@ export const signal = signalReceived;
 /** Worker `id` now runs as process `pid`. */
 export const workerSpawned = (id: number, pid: number): ArbiterEvent => ({ type: 'WorkerSpawned', id, pid });
 /** Worker `id` could not be started at all (e.g. the node binary is gone). */
-export const workerSpawnFailed = (id: number, reason: string): ArbiterEvent =>
-  ({ type: 'WorkerSpawnFailed', id, reason });
+export const workerSpawnFailed = (id: number, reason: string): ArbiterEvent => ({
+  type: 'WorkerSpawnFailed',
+  id,
+  reason,
+});
 /** The worker loaded its app and listens. */
 export const workerBooted = (pid: number): ArbiterEvent => ({ type: 'WorkerBooted', pid });
 /** The worker says why it is about to exit with `code` (3: boot error, 4: app load error). */
 /** The worker leaves on its own account (a fault, max-requests) and drains: replace it now. */
 export const workerRetiring = (pid: number): ArbiterEvent => ({ type: 'WorkerRetiring', pid });
-export const workerFailed = (pid: number, code: number, reason: string): ArbiterEvent =>
-  ({ type: 'WorkerFailed', pid, code, reason });
+export const workerFailed = (pid: number, code: number, reason: string): ArbiterEvent => ({
+  type: 'WorkerFailed',
+  pid,
+  code,
+  reason,
+});
 /** The worker's event loop turned: it is alive. */
 export const heartbeatReceived = (pid: number): ArbiterEvent => ({ type: 'HeartbeatReceived', pid });
 /** No heartbeat from `pid` within the timeout. */
@@ -63,8 +70,19 @@ export const killDeadlineElapsed = (pid: number): ArbiterEvent => ({ type: 'Kill
  * before it booted, if it never did.
  */
 export const workerExited = (
-  pid: number, code: number | null, sig: Signal | string | null = null, output = '', outputShown = false,
-): ArbiterEvent => ({ type: 'WorkerExited', pid, code, signal: sig, output, ...(outputShown ? { outputShown: true as const } : {}) });
+  pid: number,
+  code: number | null,
+  sig: Signal | string | null = null,
+  output = '',
+  outputShown = false,
+): ArbiterEvent => ({
+  type: 'WorkerExited',
+  pid,
+  code,
+  signal: sig,
+  output,
+  ...(outputShown ? { outputShown: true as const } : {}),
+});
 /** The graceful shutdown deadline passed. */
 export const gracefulTimeoutElapsed = (): ArbiterEvent => ({ type: 'GracefulTimeoutElapsed' });
 /** The crash-loop wait is over: spawn the workers that failed to boot. */

@@ -8,6 +8,11 @@
 import type { ArbiterState, WorkerRecord } from './arbiter-state';
 import { callHook, type ArbiterHook, type Command } from './commands';
 
-export function hook(state: ArbiterState, name: ArbiterHook, worker?: WorkerRecord, args: readonly unknown[] = []): Command[] {
+export function hook(
+  state: ArbiterState,
+  name: ArbiterHook,
+  worker?: WorkerRecord,
+  args: readonly unknown[] = [],
+): Command[] {
   return state.settings.hooks.includes(name) ? [callHook(name, state.workers, worker, args)] : [];
 }

@@ -9,9 +9,7 @@
  * @example
  * const [s1, cmds] = onWorkerExited(s0, 4242, 4, null); // halts with code 4
  */
-import {
-  findByPid, removeWorker, timerKey, updateWorker, type ArbiterState, type WorkerRecord,
-} from './arbiter-state';
+import { findByPid, removeWorker, timerKey, updateWorker, type ArbiterState, type WorkerRecord } from './arbiter-state';
 import { cancelTimer, killWorker, log, showOutput, startTimer, type Command } from './commands';
 import { failureOf, isRepeat, retryLater, watchStable } from './crash-loop';
 import { heartbeatMissed, killDeadlineElapsed } from './events';
@@ -23,7 +21,9 @@ import { chain, type StepResult } from './step-result';
 
 /** (Re)arm the heartbeat deadline of `pid`; nothing when timeouts are off. */
 const armHeartbeat = (state: ArbiterState, pid: number): Command[] =>
-  state.settings.timeoutMs > 0 ? [startTimer(timerKey.heartbeat(pid), state.settings.timeoutMs, heartbeatMissed(pid))] : [];
+  state.settings.timeoutMs > 0
+    ? [startTimer(timerKey.heartbeat(pid), state.settings.timeoutMs, heartbeatMissed(pid))]
+    : [];
 
 export function onWorkerSpawned(state: ArbiterState, id: number, pid: number): StepResult {
   const known = state.workers.find((w) => w.id === id);
@@ -44,13 +44,18 @@ export function onWorkerSpawnFailed(state: ArbiterState, id: number, reason: str
   const next = removeWorker(state, id);
   const logged: StepResult = [next, [log('error', `Could not spawn worker: ${reason}`)]];
   if (state.phase === 'stopping') return chain(logged, finishIfDone);
-  return chain(logged, (s) => beginStop(s, { graceful: true, code: ExitCode.WorkerBootError, reason: 'Worker failed to boot.' }));
+  return chain(logged, (s) =>
+    beginStop(s, { graceful: true, code: ExitCode.WorkerBootError, reason: 'Worker failed to boot.' }),
+  );
 }
 
 export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, []];
-  return [updateWorker(state, w.id, (r) => ({ ...r, booted: true })), [...armHeartbeat(state, pid), ...watchStable(state, pid)]];
+  return [
+    updateWorker(state, w.id, (r) => ({ ...r, booted: true })),
+    [...armHeartbeat(state, pid), ...watchStable(state, pid)],
+  ];
 }
 
 /**
@@ -99,17 +104,23 @@ export function onKillDeadline(state: ArbiterState, pid: number): StepResult {
  * last failure), say how it ended, then halt, finish, back off or respawn.
  */
 export function onWorkerExited(
-  state: ArbiterState, pid: number, code: number | null, signal: string | null, output = '', outputShown = false,
+  state: ArbiterState,
+  pid: number,
+  code: number | null,
+  signal: string | null,
+  output = '',
+  outputShown = false,
 ): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, [log('debug', `Reaped unknown process (pid:${pid})`)]];
   const next = removeWorker(state, w.id);
   const halt = haltReason(w, code);
-  const bootFailure = !w.booted && !w.retiring && !halt && next.phase === 'running'
-    ? failureOf(code, signal, output) : undefined;
+  const bootFailure =
+    !w.booted && !w.retiring && !halt && next.phase === 'running' ? failureOf(code, signal, output) : undefined;
   const repeat = bootFailure !== undefined && isRepeat(state.backoff, bootFailure);
   const commands: Command[] = [
-    cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid)),
+    cancelTimer(timerKey.heartbeat(pid)),
+    cancelTimer(timerKey.kill(pid)),
     ...(output !== '' && !repeat && !outputShown ? [showOutput(pid, output)] : []),
     ...describeExit(pid, code, signal),
     ...hook(next, 'childExit', w),

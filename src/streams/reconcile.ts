@@ -21,10 +21,13 @@ export function reconcile(current: ArbiterState): StepResult {
   const active = current.workers.filter((w) => !w.retiring);
   const commands: Command[] = [];
   const waiting = Math.min(current.backoff.waiting, Math.max(0, current.target - active.length));
-  const state = waiting === current.backoff.waiting ? current : { ...current, backoff: { ...current.backoff, waiting } };
+  const state =
+    waiting === current.backoff.waiting ? current : { ...current, backoff: { ...current.backoff, waiting } };
   if (waiting === 0 && current.backoff.waiting > 0) commands.push(cancelTimer(timerKey.respawn));
   if (active.length + waiting < state.target) {
-    const fresh = Array.from({ length: state.target - active.length - waiting }, (_, i) => newWorker(state.lastId + 1 + i));
+    const fresh = Array.from({ length: state.target - active.length - waiting }, (_, i) =>
+      newWorker(state.lastId + 1 + i),
+    );
     const next = { ...state, lastId: state.lastId + fresh.length, workers: state.workers.concat(fresh) };
     // preFork runs (and is awaited) before each spawn, as in Gunicorn, and sees the workers
     // spawned before it in the same batch (Gunicorn adds each to WORKERS right after its fork).
@@ -37,7 +40,10 @@ export function reconcile(current: ArbiterState): StepResult {
   }
   if (active.length > state.target) {
     const oldest = new Set(
-      [...active].sort((a, b) => a.id - b.id).slice(0, active.length - state.target).map((w) => w.id),
+      [...active]
+        .sort((a, b) => a.id - b.id)
+        .slice(0, active.length - state.target)
+        .map((w) => w.id),
     );
     const workers = state.workers.map((w) => (oldest.has(w.id) ? { ...w, retiring: true } : w));
     for (const w of workers) if (oldest.has(w.id) && w.pid !== undefined) commands.push(killWorker(w.pid, 'TERM'));

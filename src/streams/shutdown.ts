@@ -38,7 +38,7 @@ export function beginStop(state: ArbiterState, req: StopRequest): StepResult {
 
 /** A quick shutdown requested while a graceful one runs: QUIT everyone, shorten the deadline. */
 export function hurryStop(state: ArbiterState): StepResult {
-  if (!state.stopping || !state.stopping.graceful || state.stopping.killed) return [state, []];
+  if (!state.stopping?.graceful || state.stopping.killed) return [state, []];
   const commands: Command[] = [log('info', 'Quick shutdown requested')];
   for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, 'QUIT'));
   commands.push(startTimer(timerKey.graceful, state.settings.quickDeadlineMs, gracefulTimeoutElapsed()));
@@ -61,7 +61,10 @@ export function finishIfDone(state: ArbiterState): StepResult {
 
 function finish(state: ArbiterState): StepResult {
   const stop = state.stopping ?? { graceful: true, code: 0, reason: undefined, killed: false };
-  const commands: Command[] = [cancelTimer(timerKey.graceful), log(stop.code === 0 ? 'info' : 'error', 'Shutting down: Master')];
+  const commands: Command[] = [
+    cancelTimer(timerKey.graceful),
+    log(stop.code === 0 ? 'info' : 'error', 'Shutting down: Master'),
+  ];
   if (stop.reason !== undefined) commands.push(log('error', `Reason: ${stop.reason}`));
   commands.push(...hook(state, 'onExit'), exit(stop.code));
   return [{ ...state, phase: 'exited', stopping: stop }, commands];

@@ -7,11 +7,17 @@
  * @example
  * const s: Signal = 'TERM';
  */
-export type Signal =
-  | 'TERM' | 'INT' | 'QUIT' | 'HUP' | 'TTIN' | 'TTOU' | 'USR1' | 'USR2' | 'WINCH'
-  | 'ABRT' | 'KILL';
+export type Signal = 'TERM' | 'INT' | 'QUIT' | 'HUP' | 'TTIN' | 'TTOU' | 'USR1' | 'USR2' | 'WINCH' | 'ABRT' | 'KILL';
 
 /** The signals the arbiter listens to (Gunicorn's set). */
 export const ARBITER_SIGNALS: readonly Signal[] = [
-  'TERM', 'INT', 'QUIT', 'HUP', 'TTIN', 'TTOU', 'USR1', 'USR2', 'WINCH',
+  'TERM',
+  'INT',
+  'QUIT',
+  'HUP',
+  'TTIN',
+  'TTOU',
+  'USR1',
+  'USR2',
+  'WINCH',
 ];

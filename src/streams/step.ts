@@ -12,8 +12,15 @@ import type { ArbiterState } from './arbiter-state';
 import type { ArbiterEvent } from './events';
 import { onSignal } from './on-signal';
 import {
-  onHeartbeat, onHeartbeatMissed, onKillDeadline, onWorkerBooted, onWorkerExited, onWorkerFailed, onWorkerRetiring,
-  onWorkerSpawned, onWorkerSpawnFailed,
+  onHeartbeat,
+  onHeartbeatMissed,
+  onKillDeadline,
+  onWorkerBooted,
+  onWorkerExited,
+  onWorkerFailed,
+  onWorkerRetiring,
+  onWorkerSpawned,
+  onWorkerSpawnFailed,
 } from './on-worker';
 import { onRespawnDelay, onWorkerStayedUp } from './crash-loop';
 import { hook } from './hooks';

@@ -31,10 +31,13 @@ export function timers(scheduler: SchedulerLike = asyncScheduler) {
           if (c.type !== 'StartTimer') return;
           cancel(c.key);
           const { key, ms, event } = c;
-          pending.set(key, scheduler.schedule(() => {
-            pending.delete(key);
-            subscriber.next(event);
-          }, ms));
+          pending.set(
+            key,
+            scheduler.schedule(() => {
+              pending.delete(key);
+              subscriber.next(event);
+            }, ms),
+          );
         },
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),

@@ -113,16 +113,25 @@ test('unknown keys in a config file are warnings with a did-you-mean', async () 
   const typo = file('typo.mjs', 'export default { wrokers: 2, zzzzzzzz: 1 };\n');
   const { warnings, config } = await load(['-c', typo]);
   assert.equal(config.workers, 1);
-  assert.ok(warnings.includes('unknown setting "wrokers" in typo.mjs; ignored (did you mean "workers"?)'), warnings.join('\n'));
+  assert.ok(
+    warnings.includes('unknown setting "wrokers" in typo.mjs; ignored (did you mean "workers"?)'),
+    warnings.join('\n'),
+  );
   assert.ok(warnings.includes('unknown setting "zzzzzzzz" in typo.mjs; ignored'), warnings.join('\n'));
 });
 
 test('a bad value names the setting, the source it came from, the value and what was expected', async () => {
   const bad = file('bad.mjs', "export default { workers: 'abc' };\n");
   assert.equal(await fails(['-w', 'abc']), '--workers must be a positive integer, got "abc"');
-  assert.equal(await fails([], { RUNICORN_CMD_ARGS: '-w abc' }), '--workers (from RUNICORN_CMD_ARGS) must be a positive integer, got "abc"');
+  assert.equal(
+    await fails([], { RUNICORN_CMD_ARGS: '-w abc' }),
+    '--workers (from RUNICORN_CMD_ARGS) must be a positive integer, got "abc"',
+  );
   assert.equal(await fails(['-c', bad]), 'workers (from bad.mjs) must be a positive integer, got "abc"');
-  assert.equal(await fails([], { WEB_CONCURRENCY: 'abc' }), '--workers (from WEB_CONCURRENCY) must be a positive integer, got "abc"');
+  assert.equal(
+    await fails([], { WEB_CONCURRENCY: 'abc' }),
+    '--workers (from WEB_CONCURRENCY) must be a positive integer, got "abc"',
+  );
   // The higher source wins before decoding: a good CLI value hides a bad file value.
   assert.equal((await load(['-c', bad, '-w', '2'])).config.workers, 2);
 });

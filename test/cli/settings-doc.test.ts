@@ -17,8 +17,10 @@ test('docs/settings.md matches the registry (run `npm run docs` to regenerate it
   const b = rendered.split('\n');
   const line = a.findIndex((l, i) => l !== b[i]);
   const at = line < 0 ? b.length : line;
-  assert.fail(`docs/settings.md is out of date: run \`npm run docs\` and commit the result.\n`
-    + `First difference at line ${at + 1}:\n  file:      ${JSON.stringify(a[at])}\n  generated: ${JSON.stringify(b[at])}`);
+  assert.fail(
+    `docs/settings.md is out of date: run \`npm run docs\` and commit the result.\n`
+      + `First difference at line ${at + 1}:\n  file:      ${JSON.stringify(a[at])}\n  generated: ${JSON.stringify(b[at])}`,
+  );
 });
 
 test('the reference has an entry per setting, with its Gunicorn name, flags, default and status', () => {
@@ -32,9 +34,12 @@ test('the reference has an entry per setting, with its Gunicorn name, flags, def
     for (const f of s.flags) assert.ok(body.includes(`\`${f}`), `${key}: flag ${f}`);
     if (s.flags.length === 0) assert.ok(body.includes('config file only'), `${key}: config file only`);
     assert.match(body, /- \*\*Default:\*\* `/, `${key}: default`);
-    const status = s.support.state === 'supported' ? '- **Status:** supported'
-      : s.support.state === 'planned' ? `- **Status:** planned (${s.support.area})`
-        : '- **Status:** not applicable: ';
+    const status =
+      s.support.state === 'supported'
+        ? '- **Status:** supported'
+        : s.support.state === 'planned'
+          ? `- **Status:** planned (${s.support.area})`
+          : '- **Status:** not applicable: ';
     assert.ok(body.includes(status), `${key}: status`);
   }
 });

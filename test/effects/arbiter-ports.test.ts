@@ -36,7 +36,10 @@ test('a slow hook holds back the commands after it, in order; a timer is not hel
   let timerFired = () => {};
   const fired = new Promise<void>((resolve) => (timerFired = resolve));
   const events: ArbiterEvent[] = [];
-  const sub = interpretArbiter(ports, asyncScheduler)(command$).subscribe((e) => {
+  const sub = interpretArbiter(
+    ports,
+    asyncScheduler,
+  )(command$).subscribe((e) => {
     events.push(e);
     timerFired();
   });
@@ -56,7 +59,14 @@ test('a slow hook holds back the commands after it, in order; a timer is not hel
   finishHook();
   await hookDone;
   await new Promise<void>((resolve) => setImmediate(resolve));
-  assert.deepEqual(done, ['log before', 'hook nworkersChanged start', 'hook nworkersChanged end', 'kill 101 TERM', 'spawn 3', 'exit 0']);
+  assert.deepEqual(done, [
+    'log before',
+    'hook nworkersChanged start',
+    'hook nworkersChanged end',
+    'kill 101 TERM',
+    'spawn 3',
+    'exit 0',
+  ]);
   sub.unsubscribe();
 });
 

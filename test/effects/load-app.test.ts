@@ -104,12 +104,15 @@ async function serveOnce(app: LoadedApp, urlPath = '/', headers: http.OutgoingHt
   try {
     const { port } = server.address() as AddressInfo;
     return await new Promise<Reply>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: urlPath, headers, agent: false, setHost: !('host' in headers) }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, path: urlPath, headers, agent: false, setHost: !('host' in headers) },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -168,12 +171,18 @@ describe('export lookup', () => {
 
 describe('compiled CommonJS and factory slips', () => {
   test("a compiled module's default export that is not an app is named as the default export", async () => {
-    assert.match(await loadError('compiled-not-app.cjs'), /the default export of \.\/compiled-not-app\.cjs is not an app: got an object with keys port/);
+    assert.match(
+      await loadError('compiled-not-app.cjs'),
+      /the default export of \.\/compiled-not-app\.cjs is not an app: got an object with keys port/,
+    );
   });
 
   test('a listener with no parameters loads with a warning that suggests calling it', async () => {
     const app = await load('zero-args.mjs:create');
-    assert.match(app.warning ?? '', /^"create" of \.\/zero-args\.mjs takes no arguments, .*call it: module:create\(\)$/);
+    assert.match(
+      app.warning ?? '',
+      /^"create" of \.\/zero-args\.mjs takes no arguments, .*call it: module:create\(\)$/,
+    );
     assert.equal((await load('zero-args.mjs:listener')).warning, undefined);
     assert.equal((await load('zero-args.mjs:create()')).warning, undefined);
   });
@@ -182,8 +191,10 @@ describe('compiled CommonJS and factory slips', () => {
     const app = await adaptApp({ fetch: () => new Response('adapted') }, { kind: 'auto' });
     assert.equal(app.kind, 'fetch');
     assert.equal((await serveOnce(app)).body, 'adapted');
-    await assert.rejects(adaptApp(42, { kind: 'auto', what: 'inject()\'s app' }),
-      /^RunicornError: cannot load app "inject\(\)'s app": inject\(\)'s app is not an app: got a number \(42\)/);
+    await assert.rejects(
+      adaptApp(42, { kind: 'auto', what: "inject()'s app" }),
+      /^RunicornError: cannot load app "inject\(\)'s app": inject\(\)'s app is not an app: got a number \(42\)/,
+    );
   });
 });
 
@@ -233,7 +244,10 @@ describe('load failures', () => {
 
   test('a missing bare name says where files and packages were looked for', async () => {
     const message = await loadError('nope');
-    assert.match(message, /no such module nope \(no nope\.js, nope\.mjs, nope\.cjs in .*, and no package nope installed there\)$/);
+    assert.match(
+      message,
+      /no such module nope \(no nope\.js, nope\.mjs, nope\.cjs in .*, and no package nope installed there\)$/,
+    );
   });
 
   test('a missing export lists what the module does export', async () => {
@@ -274,26 +288,41 @@ describe('load failures', () => {
 
   test('an ESM syntax error names the file and line', async () => {
     const message = await loadError('syntax.mjs');
-    assert.match(message, /importing \.\/syntax\.mjs failed: SyntaxError: Unexpected token ';' \(at .*syntax\.mjs:2\)$/);
+    assert.match(
+      message,
+      /importing \.\/syntax\.mjs failed: SyntaxError: Unexpected token ';' \(at .*syntax\.mjs:2\)$/,
+    );
   });
 
   test('a CommonJS syntax error names the file and line', async () => {
     const message = await loadError('syntax.cjs');
-    assert.match(message, /importing \.\/syntax\.cjs failed: SyntaxError: Unexpected token '\)' \(at .*syntax\.cjs:3\)$/);
+    assert.match(
+      message,
+      /importing \.\/syntax\.cjs failed: SyntaxError: Unexpected token '\)' \(at .*syntax\.cjs:3\)$/,
+    );
   });
 
   test('a syntax error in an imported module says so', async () => {
     const message = await loadError('imports-syntax.mjs');
-    assert.match(message, /failed: SyntaxError: Unexpected token ';' \(in a module that \.\/imports-syntax\.mjs imports\)$/);
+    assert.match(
+      message,
+      /failed: SyntaxError: Unexpected token ';' \(in a module that \.\/imports-syntax\.mjs imports\)$/,
+    );
   });
 
   test('a TypeScript file gets a hint, since Node 20 cannot import it', async () => {
-    assert.match(await loadError('typed.ts'), /Unknown file extension "\.ts" .*\(compile it to JavaScript, or preload a TypeScript loader/);
+    assert.match(
+      await loadError('typed.ts'),
+      /Unknown file extension "\.ts" .*\(compile it to JavaScript, or preload a TypeScript loader/,
+    );
   });
 
   test('a Fastify app whose plugins fail to load names the app and the error', async () => {
     const message = await loadError('fastify-broken.mjs');
-    assert.match(message, /the Fastify app "default" of \.\/fastify-broken\.mjs failed to start: Error: plugin failed$/);
+    assert.match(
+      message,
+      /the Fastify app "default" of \.\/fastify-broken\.mjs failed to start: Error: plugin failed$/,
+    );
   });
 
   test('a missing scoped package is named as a package', async () => {
@@ -302,7 +331,10 @@ describe('load failures', () => {
 
   test("a dependency the module cannot find is the module's error", async () => {
     const message = await loadError('imports-missing.mjs');
-    assert.match(message, /importing \.\/imports-missing\.mjs failed: Error: Cannot find package 'no-such-package-xyz'/);
+    assert.match(
+      message,
+      /importing \.\/imports-missing\.mjs failed: Error: Cannot find package 'no-such-package-xyz'/,
+    );
   });
 
   test('a malformed spec fails with the parser reason', async () => {
@@ -396,11 +428,17 @@ describe('kinds', () => {
   });
 
   test("kind 'node' refuses a Fetch handler object", async () => {
-    assert.match(await loadError('fetch-object.mjs', 'node'), /got an object with keys greeting, fetch; expected a \(req, res\) function, a Koa app or a Fastify instance$/);
+    assert.match(
+      await loadError('fetch-object.mjs', 'node'),
+      /got an object with keys greeting, fetch; expected a \(req, res\) function, a Koa app or a Fastify instance$/,
+    );
   });
 
   test("kind 'fetch' refuses an object without fetch", async () => {
-    assert.match(await loadError('not-callable.mjs:config', 'fetch'), /expected a fetch\(request\) function or an object with a fetch method$/);
+    assert.match(
+      await loadError('not-callable.mjs:config', 'fetch'),
+      /expected a fetch\(request\) function or an object with a fetch method$/,
+    );
   });
 });
 

@@ -19,10 +19,26 @@ function options(t: { after: (f: () => void) => void }, script: string, stderr: 
   const entry = path.join(dir, 'entry.cjs');
   fs.writeFileSync(entry, script);
   return {
-    entry, nodeArgs: [], fds: [], maxRequests: 0, maxRequestsJitter: 0, env: process.env, stderr,
+    entry,
+    nodeArgs: [],
+    fds: [],
+    maxRequests: 0,
+    maxRequestsJitter: 0,
+    env: process.env,
+    stderr,
     worker: {
-      app: 'x', appKind: 'auto', cwd: dir, backlog: 1, keepAliveMs: 0, workerConnections: 1, gracefulTimeoutMs: 1000,
-      heartbeatMs: 0, logLevel: 'info', procName: 'test', configFile: undefined, config: {},
+      app: 'x',
+      appKind: 'auto',
+      cwd: dir,
+      backlog: 1,
+      keepAliveMs: 0,
+      workerConnections: 1,
+      gracefulTimeoutMs: 1000,
+      heartbeatMs: 0,
+      logLevel: 'info',
+      procName: 'test',
+      configFile: undefined,
+      config: {},
     } as SpawnOptions['worker'],
   };
 }
@@ -57,7 +73,10 @@ test('a worker that boots: what it wrote before is forwarded then, and the rest 
   process.send({ t: 'booted' }, () => process.stderr.write('after boot\\n', () => process.exit(0)));
 });`;
   const events = await lastValueFrom(spawnWorker(1, options(t, script, target)).pipe(toArray()));
-  assert.deepEqual(events.map((e) => e.type), ['WorkerSpawned', 'WorkerBooted', 'WorkerExited']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['WorkerSpawned', 'WorkerBooted', 'WorkerExited'],
+  );
   const exited = events.at(-1) as Extract<ArbiterEvent, { type: 'WorkerExited' }>;
   assert.equal(exited.output, '', 'a booted worker has nothing held');
   // The pipe may deliver the last chunk just after 'exit'.
@@ -65,7 +84,7 @@ test('a worker that boots: what it wrote before is forwarded then, and the rest 
   assert.equal(written(), 'before boot\nafter boot\n');
 });
 
-test('outside a crash loop, a booting worker\'s stderr is written as it comes, and still reported (as shown) if it dies', async (t) => {
+test("outside a crash loop, a booting worker's stderr is written as it comes, and still reported (as shown) if it dies", async (t) => {
   const target = new PassThrough();
   const written = collected(target);
   const script = `process.stderr.write('DATABASE_URL is not set\\n', () => process.exit(1));`;

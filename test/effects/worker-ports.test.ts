@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import { asyncScheduler, NEVER, of, Subject, type Observable } from 'rxjs';
 import { workerLoop, type Fault, type WorkerPorts } from '../../src/effects/worker-ports';
 import type { Signal } from '../../src/streams/signals';
-import { appLoadFailed, listenFailed, listening, workerInitial, type WorkerEvent } from '../../src/streams/worker/worker-lifecycle';
+import {
+  appLoadFailed,
+  listenFailed,
+  listening,
+  workerInitial,
+  type WorkerEvent,
+} from '../../src/streams/worker/worker-lifecycle';
 
 function fakePorts(options: { fault$?: Observable<Fault>; signal$?: Observable<Signal> } = {}) {
   const done: string[] = [];
@@ -39,7 +45,9 @@ function fakePorts(options: { fault$?: Observable<Fault>; signal$?: Observable<S
 }
 
 const run = (ports: WorkerPorts, worker$: Observable<WorkerEvent>) =>
-  workerLoop(ports, workerInitial(5000, ['workerExit']), { scheduler: asyncScheduler, heartbeatMs: 0 })(worker$).subscribe();
+  workerLoop(ports, workerInitial(5000, ['workerExit']), { scheduler: asyncScheduler, heartbeatMs: 0 })(
+    worker$,
+  ).subscribe();
 
 for (const [name, event, code] of [
   ['the app fails to load', appLoadFailed('cannot load app "a.mjs": missing'), 4],

@@ -12,23 +12,27 @@ import { CLI, fixture, isAlive, runicorn, until } from '../support/cli';
 
 function getUnix(path: string): Promise<string> {
   return new Promise((res, rej) => {
-    http.get({ socketPath: path, path: '/', agent: false }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (body += c));
-      r.on('end', () => res(body));
-    }).on('error', rej);
+    http
+      .get({ socketPath: path, path: '/', agent: false }, (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => res(body));
+      })
+      .on('error', rej);
   });
 }
 
 function getV6(port: number): Promise<string> {
   return new Promise((res, rej) => {
-    http.get({ host: '::1', port, path: '/', agent: false }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (body += c));
-      r.on('end', () => res(body));
-    }).on('error', rej);
+    http
+      .get({ host: '::1', port, path: '/', agent: false }, (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => res(body));
+      })
+      .on('error', rej);
   });
 }
 
@@ -54,9 +58,13 @@ test('a stale unix socket file is replaced', async (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const sock = join(dir, 'stale.sock');
   // A server that was kill -9'ed leaves its socket file behind.
-  const crashed = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const crashed = spawn(
+    process.execPath,
+    ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((res) => crashed.stdout?.once('data', () => res()));
   const gone = new Promise<void>((res) => crashed.once('exit', () => res()));
   process.kill(crashed.pid as number, 'SIGKILL');
@@ -89,10 +97,12 @@ test('fd://N serves a socket the arbiter inherited', async (t) => {
   });
   let log = '';
   child.stderr?.setEncoding('utf8');
-  const booted = new Promise<void>((res) => child.stderr?.on('data', (c: string) => {
-    log += c;
-    if (/Booting worker/.test(log)) res();
-  }));
+  const booted = new Promise<void>((res) =>
+    child.stderr?.on('data', (c: string) => {
+      log += c;
+      if (/Booting worker/.test(log)) res();
+    }),
+  );
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   t.after(async () => {
     if (isAlive(child.pid as number)) {

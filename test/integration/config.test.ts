@@ -16,7 +16,11 @@ function tempDir(t: TestContext): string {
 const printed = (lines: readonly string[], stdout: string, name: string) =>
   stdout.split('\n').find((l) => l.startsWith(`${name} = `)) ?? `(no ${name} in ${lines.join('|')})`;
 
-async function printConfig(t: TestContext, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+async function printConfig(
+  t: TestContext,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+) {
   const r = runicorn(t, ['--print-config', ...args], options);
   let stdout = '';
   r.proc.stdout?.setEncoding('utf8');
@@ -27,22 +31,34 @@ async function printConfig(t: TestContext, args: readonly string[], options: { e
 
 test('./runicorn.conf.mjs, RUNICORN_CMD_ARGS and flags: --print-config shows each winner, sorted', async (t) => {
   const dir = tempDir(t);
-  writeFileSync(join(dir, 'runicorn.conf.mjs'), [
-    'export default {',
-    '  workers: 3, timeout: 11, keepalive: 4, backlog: 100,',
-    `  app: ${JSON.stringify(fixture('app.mjs'))},`,
-    '  whenReady: function announce() {},',
-    '};',
-  ].join('\n'));
-  const { exit, stdout, lines } = await printConfig(t, ['--timeout', '13'], { cwd: dir, env: { RUNICORN_CMD_ARGS: '--keep-alive 5 --timeout 12' } });
+  writeFileSync(
+    join(dir, 'runicorn.conf.mjs'),
+    [
+      'export default {',
+      '  workers: 3, timeout: 11, keepalive: 4, backlog: 100,',
+      `  app: ${JSON.stringify(fixture('app.mjs'))},`,
+      '  whenReady: function announce() {},',
+      '};',
+    ].join('\n'),
+  );
+  const { exit, stdout, lines } = await printConfig(t, ['--timeout', '13'], {
+    cwd: dir,
+    env: { RUNICORN_CMD_ARGS: '--keep-alive 5 --timeout 12' },
+  });
   assert.equal(exit.code, 0, lines.join('\n'));
   assert.equal(printed(lines, stdout, 'workers'), 'workers = 3');
   assert.equal(printed(lines, stdout, 'keepalive'), 'keepalive = 5');
   assert.equal(printed(lines, stdout, 'timeout'), 'timeout = 13');
   assert.equal(printed(lines, stdout, 'backlog'), 'backlog = 100');
   assert.equal(printed(lines, stdout, 'whenReady'), 'whenReady = <announce()>');
-  const names = stdout.trim().split('\n').map((l) => l.split(' = ')[0] as string);
-  assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+  const names = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' = ')[0] as string);
+  assert.deepEqual(
+    names,
+    [...names].sort((a, b) => a.localeCompare(b)),
+  );
   assert.ok(names.length > 100, 'every setting is printed');
 });
 
@@ -75,7 +91,14 @@ test('--chdir applies before the app and the config file are looked up', async (
 });
 
 test('-e KEY=VALUE reaches the workers; --node-arg reaches their node', async (t) => {
-  const r = runicorn(t, ['-e', 'GREETING=hello world', '--node-arg=--max-old-space-size=123', '-b', '127.0.0.1:0', fixture('app.mjs')]);
+  const r = runicorn(t, [
+    '-e',
+    'GREETING=hello world',
+    '--node-arg=--max-old-space-size=123',
+    '-b',
+    '127.0.0.1:0',
+    fixture('app.mjs'),
+  ]);
   const port = await r.port();
   assert.equal((await until(port, '/env?name=GREETING', (rep) => rep.status === 200)).body, 'hello world');
   assert.ok((JSON.parse((await get(port, '/execargv')).body) as string[]).includes('--max-old-space-size=123'));
@@ -130,5 +153,8 @@ test('-k sync answers one request at a time and closes each connection', async (
 test('settings not supported yet are accepted, validated and named in a warning', async (t) => {
   const r = runicorn(t, ['--statsd-host', 'localhost:8125', '-b', '127.0.0.1:0', fixture('app.mjs')]);
   await r.port();
-  assert.ok(r.lines.some((l) => /^runicorn: warning: --statsd-host \(from command line\) is not supported yet/.test(l)), r.lines.join('\n'));
+  assert.ok(
+    r.lines.some((l) => /^runicorn: warning: --statsd-host \(from command line\) is not supported yet/.test(l)),
+    r.lines.join('\n'),
+  );
 });

@@ -17,14 +17,17 @@ import { runicorn, type Running } from '../support/cli';
 /** A temp dir with an app that exits at import, as one that checks DATABASE_URL does, and a good one. */
 function apps(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runicorn-crash-'));
-  fs.writeFileSync(path.join(dir, 'needs-db.mjs'), [
-    "if (!process.env.DATABASE_URL) {",
-    "  console.error('DATABASE_URL is not set');",
-    '  process.exit(1);',
-    '}',
-    "export default (req, res) => res.end('ok');",
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(dir, 'needs-db.mjs'),
+    [
+      'if (!process.env.DATABASE_URL) {',
+      "  console.error('DATABASE_URL is not set');",
+      '  process.exit(1);',
+      '}',
+      "export default (req, res) => res.end('ok');",
+      '',
+    ].join('\n'),
+  );
   fs.writeFileSync(path.join(dir, 'ok.mjs'), "export default (req, res) => res.end('ok');\n");
   return dir;
 }
@@ -45,7 +48,11 @@ test('an app that exits at import: respawns back off, the failure is shown once,
   assert.equal(count(r, /DATABASE_URL is not set/), 1, "the app's message is shown once");
   assert.equal(count(r, /Booting worker with pid/), 1, "the worker's boot output is shown once");
   assert.equal(count(r, /Worker \(pid:\d+\) failed to boot; retrying in 0\.1s$/), 1);
-  for (const [n, wait] of [[2, '0.2'], [3, '0.4'], [4, '0.8']] as const) {
+  for (const [n, wait] of [
+    [2, '0.2'],
+    [3, '0.4'],
+    [4, '0.8'],
+  ] as const) {
     assert.equal(count(r, new RegExp(`Worker failed to boot ${n} times the same way; retrying in ${wait}s$`)), 1);
   }
   r.kill('SIGTERM');
@@ -62,7 +69,11 @@ test('--node-arg=--import of a loader node cannot find: its stack trace is shown
   const elapsed = Date.now() - first;
   assert.ok(elapsed >= 250, `3 attempts took ${elapsed} ms; the backoff allows no fewer than 300 ms`);
   assert.equal(count(r, FAILED), 3);
-  assert.equal(count(r, /ERR_MODULE_NOT_FOUND\]: Cannot find module .*does-not-exist\.mjs/), 1, 'the error is shown once');
+  assert.equal(
+    count(r, /ERR_MODULE_NOT_FOUND\]: Cannot find module .*does-not-exist\.mjs/),
+    1,
+    'the error is shown once',
+  );
   assert.equal(count(r, /^\s+at /) > 0, true, 'with its stack, as node printed it');
   assert.equal(count(r, /^Node\.js v/), 1);
   r.kill('SIGTERM');

@@ -59,7 +59,11 @@ const badValues: ReadonlyArray<readonly [readonly string[], RegExp, NodeJS.Proce
   [['--app-kind', 'wsgi'], /^runicorn: --app-kind must be one of auto, node, fetch, got "wsgi"$/],
   [['--no-such-flag'], /^runicorn: unknown option '--no-such-flag'( \(Did you mean --[\w-]+\?\))?$/],
   [['--wrokers', '2'], /^runicorn: unknown option '--wrokers' \(Did you mean --workers\?\)$/],
-  [[], /^runicorn: --workers \(from WEB_CONCURRENCY\) must be a positive integer, got "many"$/, { WEB_CONCURRENCY: 'many' }],
+  [
+    [],
+    /^runicorn: --workers \(from WEB_CONCURRENCY\) must be a positive integer, got "many"$/,
+    { WEB_CONCURRENCY: 'many' },
+  ],
 ];
 for (const [args, expected, env] of badValues) {
   test(`bad input ${JSON.stringify(args)}${env ? ` with ${JSON.stringify(env)}` : ''}: one line, exit 1`, async (t) => {
@@ -84,7 +88,13 @@ test('-v prints the version and --help lists the flags, both exit 0', () => {
   assert.equal(v.stdout, `${version}\n`);
   const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0);
-  for (const flag of ['-b, --bind <ADDRESS>', '-w, --workers <INT>', '-c, --config', '--limit-request-field_size', '--print-config']) {
+  for (const flag of [
+    '-b, --bind <ADDRESS>',
+    '-w, --workers <INT>',
+    '-c, --config',
+    '--limit-request-field_size',
+    '--print-config',
+  ]) {
     assert.ok(help.stdout.includes(flag), `--help mentions ${flag}`);
   }
 });
@@ -109,7 +119,13 @@ interface Failure {
 
 const app = fixture('app.mjs');
 const failures: readonly Failure[] = [
-  { name: 'a bad flag', args: ['--wrokers', '2', app], exit: 1, style: 'cli', line: /^runicorn: unknown option '--wrokers' \(Did you mean --workers\?\)$/ },
+  {
+    name: 'a bad flag',
+    args: ['--wrokers', '2', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: unknown option '--wrokers' \(Did you mean --workers\?\)$/,
+  },
   {
     name: 'a bad value in the config file',
     files: { 'c.mjs': "export default { workers: 'many' };\n" },
@@ -126,8 +142,20 @@ const failures: readonly Failure[] = [
     style: 'cli',
     line: /^runicorn: RUNICORN_CMD_ARGS cannot be split like a shell command line: /,
   },
-  { name: 'a --chdir that does not exist', args: ['--chdir', '/no/such/dir', app], exit: 1, style: 'cli', line: /^runicorn: --chdir must be an existing directory, got "\/no\/such\/dir"$/ },
-  { name: 'a missing config file', args: ['-c', 'missing.mjs', app], exit: 1, style: 'cli', line: /^runicorn: config file \S+missing\.mjs does not exist \(from --config\)$/ },
+  {
+    name: 'a --chdir that does not exist',
+    args: ['--chdir', '/no/such/dir', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: --chdir must be an existing directory, got "\/no\/such\/dir"$/,
+  },
+  {
+    name: 'a missing config file',
+    args: ['-c', 'missing.mjs', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: config file \S+missing\.mjs does not exist \(from --config\)$/,
+  },
   {
     name: 'a config file that throws at import',
     files: { 'c.mjs': "throw new Error('no config today\\n  with a second line');\n" },
@@ -152,8 +180,20 @@ const failures: readonly Failure[] = [
     style: 'cli',
     line: /^runicorn: config file c\.mjs must export an object \(or a function returning one\)$/,
   },
-  { name: 'a missing app', args: ['-w', '1'], exit: 1, style: 'cli', line: /^runicorn: no application given \(usage: runicorn \[OPTIONS\] APP, e\.g\. runicorn app\.mjs:app\)$/ },
-  { name: 'a missing app under --check-config', args: ['--check-config'], exit: 1, style: 'cli', line: /^runicorn: no application given \(usage: runicorn \[OPTIONS\] APP, or `app` in the config file\)$/ },
+  {
+    name: 'a missing app',
+    args: ['-w', '1'],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: no application given \(usage: runicorn \[OPTIONS\] APP, e\.g\. runicorn app\.mjs:app\)$/,
+  },
+  {
+    name: 'a missing app under --check-config',
+    args: ['--check-config'],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: no application given \(usage: runicorn \[OPTIONS\] APP, or `app` in the config file\)$/,
+  },
   {
     name: 'an app that fails to load',
     files: { 'app.mjs': "throw new Error('no DATABASE_URL');\n" },
@@ -213,7 +253,11 @@ for (const f of failures) {
       assert.equal(said.length, 1, said.join('\n'));
       assert.match(said[0] as string, f.line);
     } else {
-      assert.deepEqual(said.filter((l) => !LOG_LINE.test(l)), [], 'nothing but log lines');
+      assert.deepEqual(
+        said.filter((l) => !LOG_LINE.test(l)),
+        [],
+        'nothing but log lines',
+      );
       assert.equal(said.filter((l) => f.line.test(l)).length, 1, said.join('\n'));
     }
   });
@@ -222,7 +266,11 @@ for (const f of failures) {
 test('the worker entry point started by hand: one line, no stack, exit 3', () => {
   const env = { ...process.env };
   delete env.RUNICORN_WORKER;
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'worker.js')], { encoding: 'utf8', env, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'worker.js')], {
+    encoding: 'utf8',
+    env,
+    timeout: 30_000,
+  });
   assert.equal(r.status, 3, r.stderr);
   assert.equal(r.stderr, 'runicorn: RUNICORN_WORKER is not set: this entry point is started by the runicorn arbiter\n');
 });

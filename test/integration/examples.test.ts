@@ -13,8 +13,14 @@ test('the boot log says what started, where it listens, the worker type and each
   assert.equal(reply.headers['content-type'], 'text/plain');
   await r.waitFor(/Booting worker with pid/);
   const arbiter = `\\[${r.pid}\\]`;
-  assert.match(r.lines[0] as string, new RegExp(`^${STAMP} ${arbiter} \\[INFO\\] Starting runicorn \\d+\\.\\d+\\.\\d+$`));
-  assert.match(r.lines[1] as string, new RegExp(`^${STAMP} ${arbiter} \\[INFO\\] Listening at: http://127\\.0\\.0\\.1:${port} \\(${r.pid}\\)$`));
+  assert.match(
+    r.lines[0] as string,
+    new RegExp(`^${STAMP} ${arbiter} \\[INFO\\] Starting runicorn \\d+\\.\\d+\\.\\d+$`),
+  );
+  assert.match(
+    r.lines[1] as string,
+    new RegExp(`^${STAMP} ${arbiter} \\[INFO\\] Listening at: http://127\\.0\\.0\\.1:${port} \\(${r.pid}\\)$`),
+  );
   assert.match(r.lines[2] as string, new RegExp(`^${STAMP} ${arbiter} \\[INFO\\] Using worker: async$`));
   const booting = r.lines.filter((l) => /Booting worker with pid/.test(l));
   for (const line of booting) {

@@ -48,33 +48,39 @@ const cases = [
 ] as const;
 
 for (const { path, logged } of cases) {
-  test(`a fault in ${path} while /slow is in flight: /slow gets its 200, the stack is logged, the worker exits 1 and is replaced`, BOUND, async (t) => {
-    const r = runicorn(t, ['-w', '1', '--graceful-timeout', '10', '-b', '127.0.0.1:0', appFile(t)]);
-    const port = await r.port();
-    const first = await until(port, '/', (reply) => reply.status === 200);
-    const pid = Number(first.body.split(' ')[1]);
+  test(
+    `a fault in ${path} while /slow is in flight: /slow gets its 200, the stack is logged, the worker exits 1 and is replaced`,
+    BOUND,
+    async (t) => {
+      const r = runicorn(t, ['-w', '1', '--graceful-timeout', '10', '-b', '127.0.0.1:0', appFile(t)]);
+      const port = await r.port();
+      const first = await until(port, '/', (reply) => reply.status === 200);
+      const pid = Number(first.body.split(' ')[1]);
 
-    const slow = get(port, '/slow?ms=3000');
-    await r.waitFor(/slow request started/);
-    const boom = await get(port, path);
-    assert.equal(boom.status, 200);
+      const slow = get(port, '/slow?ms=3000');
+      await r.waitFor(/slow request started/);
+      const boom = await get(port, path);
+      assert.equal(boom.status, 200);
 
-    await r.waitFor(logged);
-    const line = r.lines.findIndex((l) => logged.test(l));
-    assert.match(r.lines[line + 1] ?? '', /^\s+at /, 'the stack follows the message');
+      await r.waitFor(logged);
+      const line = r.lines.findIndex((l) => logged.test(l));
+      assert.match(r.lines[line + 1] ?? '', /^\s+at /, 'the stack follows the message');
 
-    const reply = await slow;
-    assert.equal(reply.status, 200);
-    assert.equal(reply.body, `slow ${pid}`, 'the request in flight on the faulty worker was answered by it');
+      const reply = await slow;
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body, `slow ${pid}`, 'the request in flight on the faulty worker was answered by it');
 
-    const exitedLine = new RegExp(`Worker \\(pid:${pid}\\) exited with code 1\\.`);
-    await r.waitFor(exitedLine);
-    const replacement = r.lines.findIndex((l) => /Booting worker with pid: \d+$/.test(l) && !l.endsWith(`: ${pid}`));
-    assert.ok(replacement >= 0 && replacement < r.lines.findIndex((l) => exitedLine.test(l)),
-      'the replacement was started while the faulty worker drained, not after it exited');
-    const next = await until(port, '/', (x) => x.status === 200);
-    assert.notEqual(next.body, `ok ${pid}`, 'a new worker serves the next request');
-    assert.ok(!isAlive(pid));
-    assert.equal(r.workerPids().length, 2);
-  });
+      const exitedLine = new RegExp(`Worker \\(pid:${pid}\\) exited with code 1\\.`);
+      await r.waitFor(exitedLine);
+      const replacement = r.lines.findIndex((l) => /Booting worker with pid: \d+$/.test(l) && !l.endsWith(`: ${pid}`));
+      assert.ok(
+        replacement >= 0 && replacement < r.lines.findIndex((l) => exitedLine.test(l)),
+        'the replacement was started while the faulty worker drained, not after it exited',
+      );
+      const next = await until(port, '/', (x) => x.status === 200);
+      assert.notEqual(next.body, `ok ${pid}`, 'a new worker serves the next request');
+      assert.ok(!isAlive(pid));
+      assert.equal(r.workerPids().length, 2);
+    },
+  );
 }

@@ -20,7 +20,8 @@ function tempDir(t: TestContext): string {
 function project(t: TestContext, files: Readonly<Record<string, string>>): string {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'node_modules'));
-  for (const name of ['express', '@types', 'typescript', 'rxjs']) symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
+  for (const name of ['express', '@types', 'typescript', 'rxjs'])
+    symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
   symlinkSync(ROOT, join(dir, 'node_modules', 'runicorn'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
@@ -38,7 +39,14 @@ test('a tsc-compiled CommonJS app (exports.default, __esModule) serves through t
   const dir = project(t, {
     'package.json': '{ "type": "commonjs" }\n',
     'tsconfig.json': JSON.stringify({
-      compilerOptions: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, strict: true, outDir: 'dist', skipLibCheck: true },
+      compilerOptions: {
+        module: 'commonjs',
+        target: 'ES2022',
+        esModuleInterop: true,
+        strict: true,
+        outDir: 'dist',
+        skipLibCheck: true,
+      },
       include: ['app.ts'],
     }),
     'app.ts': [
@@ -48,7 +56,10 @@ test('a tsc-compiled CommonJS app (exports.default, __esModule) serves through t
       'export default app;',
     ].join('\n'),
   });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+    cwd: dir,
+    stdio: 'pipe',
+  });
 
   const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', 'dist/app.js'], { cwd: dir });
   const port = await r.port();
@@ -72,7 +83,10 @@ test('--check-config and --print-config load the app with the --node-arg the wor
 
   const without = await output(runicorn(t, ['--check-config', 'app.mjs'], { cwd: dir }));
   assert.equal(without.code, 1);
-  assert.match(without.stderr, /^runicorn: cannot load app "app\.mjs": importing \.\/app\.mjs failed: Error: run me with --import/m);
+  assert.match(
+    without.stderr,
+    /^runicorn: cannot load app "app\.mjs": importing \.\/app\.mjs failed: Error: run me with --import/m,
+  );
 
   const checked = await output(runicorn(t, ['--check-config', loader, 'app.mjs'], { cwd: dir }));
   assert.equal(checked.code, 0, checked.stderr);
@@ -88,13 +102,20 @@ test('--preload loads the app with the --node-arg the workers get, then serves',
   const failing = runicorn(t, ['--preload', '-b', '127.0.0.1:0', 'app.mjs'], { cwd: dir });
   assert.equal((await failing.exited).code, 4);
 
-  const r = runicorn(t, ['--preload', `--node-arg=--import=${join(dir, 'loader.mjs')}`, '-b', '127.0.0.1:0', 'app.mjs'], { cwd: dir });
+  const r = runicorn(
+    t,
+    ['--preload', `--node-arg=--import=${join(dir, 'loader.mjs')}`, '-b', '127.0.0.1:0', 'app.mjs'],
+    { cwd: dir },
+  );
   const port = await r.port();
   assert.equal((await until(port, '/', (rep) => rep.status === 200)).body, 'loaded with the loader');
 });
 
 test('--print-config names the config file found by its default name', async (t) => {
-  const dir = project(t, { 'runicorn.conf.mjs': 'export default { workers: 2 };\n', 'app.mjs': 'export default (q, s) => s.end();\n' });
+  const dir = project(t, {
+    'runicorn.conf.mjs': 'export default { workers: 2 };\n',
+    'app.mjs': 'export default (q, s) => s.end();\n',
+  });
   const printed = await output(runicorn(t, ['--print-config', 'app.mjs'], { cwd: dir }));
   assert.equal(printed.code, 0, printed.stderr);
   assert.match(printed.stdout, /^config = ".*\/runicorn\.conf\.mjs"$/m);
@@ -105,19 +126,26 @@ test('--check-config warns about a factory named without parentheses', async (t)
   const dir = project(t, { 'app.mjs': 'export function create() { return (req, res) => res.end(); }\n' });
   const checked = await output(runicorn(t, ['--check-config', 'app.mjs:create'], { cwd: dir }));
   assert.equal(checked.code, 0);
-  assert.match(checked.stderr, /^runicorn: warning: "create" of \.\/app\.mjs takes no arguments, .* call it: module:create\(\)$/m);
+  assert.match(
+    checked.stderr,
+    /^runicorn: warning: "create" of \.\/app\.mjs takes no arguments, .* call it: module:create\(\)$/m,
+  );
 });
 
-const stagesConfig = (stages: string) => [
-  "import { map } from 'rxjs';",
-  "import { respond, stage } from 'runicorn';",
-  "const tag = map((ex) => { ex.res.setHeader('x-staged', String(process.pid)); return ex; });",
-  "const guard = stage(function guard(ex) { if (ex.req.url !== '/private') return ex; respond(ex, 403, 'no\\n'); return undefined; });",
-  `export default { stages: ${stages} };`,
-].join('\n');
+const stagesConfig = (stages: string) =>
+  [
+    "import { map } from 'rxjs';",
+    "import { respond, stage } from 'runicorn';",
+    "const tag = map((ex) => { ex.res.setHeader('x-staged', String(process.pid)); return ex; });",
+    "const guard = stage(function guard(ex) { if (ex.req.url !== '/private') return ex; respond(ex, 403, 'no\\n'); return undefined; });",
+    `export default { stages: ${stages} };`,
+  ].join('\n');
 
 test('stages from the config file run in every worker before the app', async (t) => {
-  const dir = project(t, { 'runicorn.conf.mjs': stagesConfig('[tag, guard]'), 'app.mjs': "export default (q, s) => s.end('app');\n" });
+  const dir = project(t, {
+    'runicorn.conf.mjs': stagesConfig('[tag, guard]'),
+    'app.mjs': "export default (q, s) => s.end('app');\n",
+  });
   const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', 'app.mjs'], { cwd: dir });
   const port = await r.port();
   const reply = await until(port, '/', (rep) => rep.status === 200);
@@ -141,10 +169,16 @@ test('stages given as a function of the worker are built in each worker', async 
 test('a bad `stages` stops the boot with one line naming the setting and the file, exit 1', async (t) => {
   const cases: ReadonlyArray<readonly [string, RegExp]> = [
     ['5', /^runicorn: stages \(from runicorn\.conf\.mjs\) must be an array of stages .*, got "5"$/],
-    ["[tag, 'guard']", /^runicorn: stages \(from runicorn\.conf\.mjs\) must be an array of stages .*, got "<function .*> guard" \(item 2 is string, not a stage\)$/],
+    [
+      "[tag, 'guard']",
+      /^runicorn: stages \(from runicorn\.conf\.mjs\) must be an array of stages .*, got "<function .*> guard" \(item 2 is string, not a stage\)$/,
+    ],
   ];
   for (const [stages, expected] of cases) {
-    const dir = project(t, { 'runicorn.conf.mjs': stagesConfig(stages), 'app.mjs': 'export default (q, s) => s.end();\n' });
+    const dir = project(t, {
+      'runicorn.conf.mjs': stagesConfig(stages),
+      'app.mjs': 'export default (q, s) => s.end();\n',
+    });
     const r = runicorn(t, ['-b', '127.0.0.1:0', 'app.mjs'], { cwd: dir });
     assert.equal((await r.exited).code, 1);
     assert.equal(r.lines.filter((l) => l !== '').length, 1, r.lines.join('\n'));
@@ -158,7 +192,10 @@ test('a plain rxjs map stage that throws on one path: 500 there, the same worker
     "const picky = map(function picky(ex) { if (ex.req.url === '/boom') throw new Error('picky cannot take /boom'); return ex; });",
     'export default { stages: [picky] };',
   ].join('\n');
-  const dir = project(t, { 'runicorn.conf.mjs': conf, 'app.mjs': "export default (q, s) => s.end(String(process.pid));\n" });
+  const dir = project(t, {
+    'runicorn.conf.mjs': conf,
+    'app.mjs': 'export default (q, s) => s.end(String(process.pid));\n',
+  });
   const r = runicorn(t, ['-w', '1', '-b', '127.0.0.1:0', 'app.mjs'], { cwd: dir });
   const port = await r.port();
   const first = await until(port, '/', (rep) => rep.status === 200);

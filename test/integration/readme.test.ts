@@ -25,7 +25,10 @@ test("the README's first command serves, and TERM to its pid stops the arbiter a
   assert.equal(node, 'node');
   assert.equal(join(ROOT, script ?? ''), CLI);
   // Serve on a free port instead of the README's fixed one; everything else is the README's text.
-  const r = runicorn(t, args.map((a) => a.replace('127.0.0.1:8000', '127.0.0.1:0')));
+  const r = runicorn(
+    t,
+    args.map((a) => a.replace('127.0.0.1:8000', '127.0.0.1:0')),
+  );
   const port = await r.port();
   const reply = await until(port, new URL(url).pathname, (rep) => rep.status === 200);
   assert.equal(reply.body, 'Hello, World!\n');
@@ -49,7 +52,11 @@ test('the README config example loads, prints and serves as it says', async (t) 
   check.proc.stdout?.setEncoding('utf8');
   check.proc.stdout?.on('data', (c: string) => (stdout += c));
   assert.equal((await check.exited).code, 0, check.lines.join('\n'));
-  assert.deepEqual(check.lines.filter((l) => /warning/.test(l)), [], 'no warning about the example');
+  assert.deepEqual(
+    check.lines.filter((l) => /warning/.test(l)),
+    [],
+    'no warning about the example',
+  );
   assert.match(stdout, /^workers = 4$/m);
   assert.match(stdout, /^timeout = 60$/m);
   assert.match(stdout, /^app = "server\.mjs:app"$/m);

@@ -26,7 +26,8 @@ function run(t: TestContext, dir: string): Promise<{ code: number | null; stdout
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr })));
+    child.once('exit', (code) => resolve({ code, stdout, stderr })),
+  );
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -34,29 +35,37 @@ function run(t: TestContext, dir: string): Promise<{ code: number | null; stdout
 }
 
 test('serve() with a stage and a hook: real HTTP through the workers, then stop() leaves no worker and the program running', async (t) => {
-  const dir = project(t, [
-    "import net from 'node:net';",
-    "import { serve, stage } from 'runicorn';",
-    '// Everything before serve() runs in every worker too; the code after it in this process only.',
-    'const free = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });',
-    "const tag = stage(function tag(ex) { ex.res.setHeader('x-stage', String(process.pid)); return ex; });",
-    'const server = await serve({',
-    `  app: ${JSON.stringify(example('pid.mjs'))}, workers: 2, bind: \`127.0.0.1:\${free}\`, stages: [tag],`,
-    '  postWorkerInit: (worker) => worker.log.info(`hook ran in ${worker.pid}`),',
-    '});',
-    'const replies = [];',
-    'for (let i = 0; i < 20; i++) {',
-    '  const res = await fetch(`http://127.0.0.1:${free}/`, { headers: { connection: "close" } });',
-    "  replies.push({ status: res.status, body: await res.text(), stage: res.headers.get('x-stage') });",
-    '}',
-    'const code = await server.stop();',
-    'console.log(JSON.stringify({ arbiter: process.pid, serverPid: server.pid, replies, code }));',
-    "console.log('still running after stop()');",
-  ].join('\n'));
+  const dir = project(
+    t,
+    [
+      "import net from 'node:net';",
+      "import { serve, stage } from 'runicorn';",
+      '// Everything before serve() runs in every worker too; the code after it in this process only.',
+      'const free = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });',
+      "const tag = stage(function tag(ex) { ex.res.setHeader('x-stage', String(process.pid)); return ex; });",
+      'const server = await serve({',
+      `  app: ${JSON.stringify(example('pid.mjs'))}, workers: 2, bind: \`127.0.0.1:\${free}\`, stages: [tag],`,
+      '  postWorkerInit: (worker) => worker.log.info(`hook ran in ${worker.pid}`),',
+      '});',
+      'const replies = [];',
+      'for (let i = 0; i < 20; i++) {',
+      '  const res = await fetch(`http://127.0.0.1:${free}/`, { headers: { connection: "close" } });',
+      "  replies.push({ status: res.status, body: await res.text(), stage: res.headers.get('x-stage') });",
+      '}',
+      'const code = await server.stop();',
+      'console.log(JSON.stringify({ arbiter: process.pid, serverPid: server.pid, replies, code }));',
+      "console.log('still running after stop()');",
+    ].join('\n'),
+  );
   const { code, stdout, stderr } = await run(t, dir);
   assert.equal(code, 0, stderr);
   const [json = '{}', after] = stdout.trim().split('\n');
-  const result = JSON.parse(json) as { arbiter: number; serverPid: number; code: number; replies: { status: number; body: string; stage: string }[] };
+  const result = JSON.parse(json) as {
+    arbiter: number;
+    serverPid: number;
+    code: number;
+    replies: { status: number; body: string; stage: string }[];
+  };
   assert.equal(after, 'still running after stop()');
   assert.equal(result.code, 0);
   assert.equal(result.serverPid, result.arbiter);
@@ -65,18 +74,27 @@ test('serve() with a stage and a hook: real HTTP through the workers, then stop(
     assert.equal(r.status, 200);
     assert.equal(r.stage, r.body, 'the stage ran in the worker that answered');
   }
-  assert.ok(workers.every((pid) => pid !== result.arbiter), 'answered by workers, not the arbiter');
+  assert.ok(
+    workers.every((pid) => pid !== result.arbiter),
+    'answered by workers, not the arbiter',
+  );
   for (const pid of workers) assert.match(stderr, new RegExp(`hook ran in ${pid}`));
   assert.deepEqual(workers.filter(isAlive), [], 'no worker outlives stop()');
   assert.match(stderr, /Shutting down: Master/);
 });
 
 test('serve() with a bad option rejects with one line and starts nothing', async (t) => {
-  const dir = project(t, [
-    "import { RunicornError, serve } from 'runicorn';",
-    "try { await serve({ app: 'x.mjs', workers: 0 }); } catch (err) { console.log(`${err instanceof RunicornError} ${err.code}: ${err.message} (exit ${err.exitCode})`); }",
-  ].join('\n'));
+  const dir = project(
+    t,
+    [
+      "import { RunicornError, serve } from 'runicorn';",
+      "try { await serve({ app: 'x.mjs', workers: 0 }); } catch (err) { console.log(`${err instanceof RunicornError} ${err.code}: ${err.message} (exit ${err.exitCode})`); }",
+    ].join('\n'),
+  );
   const { code, stdout } = await run(t, dir);
   assert.equal(code, 0);
-  assert.equal(stdout.trim(), 'true RUNICORN_BAD_SETTING: workers (from serve()) must be a positive integer, got "0" (exit 1)');
+  assert.equal(
+    stdout.trim(),
+    'true RUNICORN_BAD_SETTING: workers (from serve()) must be a positive integer, got "0" (exit 1)',
+  );
 });

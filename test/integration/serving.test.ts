@@ -7,13 +7,16 @@ import { fixture, get, runicorn, until } from '../support/cli';
 function twoOnOneConnection(port: number): Promise<{ first: http.IncomingHttpHeaders; sockets: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const sockets = new Set<unknown>();
-  const one = () => new Promise<http.IncomingHttpHeaders>((res, rej) => {
-    http.get({ host: '127.0.0.1', port, path: '/', agent }, (r) => {
-      sockets.add(r.socket);
-      r.resume();
-      r.on('end', () => res(r.headers));
-    }).on('error', rej);
-  });
+  const one = () =>
+    new Promise<http.IncomingHttpHeaders>((res, rej) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/', agent }, (r) => {
+          sockets.add(r.socket);
+          r.resume();
+          r.on('end', () => res(r.headers));
+        })
+        .on('error', rej);
+    });
   return one().then(async (first) => {
     await one();
     agent.destroy();
@@ -67,7 +70,9 @@ test('TTIN adds a worker and TTOU retires the oldest, with real signals', async 
   assert.notEqual(added, oldest);
   mark = r.lines.length;
   r.kill('SIGTTOU');
-  await r.waitFor(new RegExp(`Worker \\(pid:${oldest}\\) was sent SIGTERM!|Worker exiting \\(pid: ${oldest}\\)`), { from: mark });
+  await r.waitFor(new RegExp(`Worker \\(pid:${oldest}\\) was sent SIGTERM!|Worker exiting \\(pid: ${oldest}\\)`), {
+    from: mark,
+  });
   const reply = await until(port, '/', (rep) => rep.status === 200);
   assert.equal(Number(reply.body), added, 'the newer worker serves');
   assert.ok(!r.lines.slice(mark).some((l) => /Booting worker/.test(l)), 'the retired worker was not replaced');

@@ -45,59 +45,75 @@ function files(t: TestContext): { app: string; conf: string } {
   return { app, conf };
 }
 
-test('-k sync -t 2: a request that never answers gets its worker aborted (workerAbort) and replaced', BOUND, async (t) => {
-  const { app, conf } = files(t);
-  const r = runicorn(t, ['-k', 'sync', '-t', '2', '-w', '1', '-c', conf, '-b', '127.0.0.1:0', app]);
-  const port = await r.port();
-  const first = await until(port, '/', (reply) => reply.status === 200);
-  const pid = Number(first.body);
+test(
+  '-k sync -t 2: a request that never answers gets its worker aborted (workerAbort) and replaced',
+  BOUND,
+  async (t) => {
+    const { app, conf } = files(t);
+    const r = runicorn(t, ['-k', 'sync', '-t', '2', '-w', '1', '-c', conf, '-b', '127.0.0.1:0', app]);
+    const port = await r.port();
+    const first = await until(port, '/', (reply) => reply.status === 200);
+    const pid = Number(first.body);
 
-  const hung = get(port, '/hang').then(() => 'answered', () => 'connection dropped');
-  await r.waitFor(/hang request started/);
-  await r.waitFor(new RegExp(`WORKER TIMEOUT \\(pid:${pid}\\)`));
-  await r.waitFor(new RegExp(`hook: workerAbort ${pid}`));
-  assert.equal(await hung, 'connection dropped');
-  const next = await until(port, '/', (reply) => reply.status === 200);
-  assert.notEqual(Number(next.body), pid, 'a new worker serves the next request');
-});
+    const hung = get(port, '/hang').then(
+      () => 'answered',
+      () => 'connection dropped',
+    );
+    await r.waitFor(/hang request started/);
+    await r.waitFor(new RegExp(`WORKER TIMEOUT \\(pid:${pid}\\)`));
+    await r.waitFor(new RegExp(`hook: workerAbort ${pid}`));
+    assert.equal(await hung, 'connection dropped');
+    const next = await until(port, '/', (reply) => reply.status === 200);
+    assert.notEqual(Number(next.body), pid, 'a new worker serves the next request');
+  },
+);
 
-test('the default async worker: the same hang does not get it aborted (there the timeout bounds a blocked loop only)', BOUND, async (t) => {
-  const { app, conf } = files(t);
-  const r = runicorn(t, ['-t', '2', '-w', '1', '-c', conf, '-b', '127.0.0.1:0', app]);
-  const port = await r.port();
-  await until(port, '/', (reply) => reply.status === 200);
-  const hung = get(port, '/hang').catch(() => undefined);
-  await r.waitFor(/hang request started/);
-  // Five seconds of heartbeats after the hang began (the timeout is 2 s): still the same worker.
-  const slow = await get(port, '/slow?ms=5000');
-  assert.equal(slow.status, 200);
-  assert.ok(!r.lines.some((l) => /WORKER TIMEOUT/.test(l)));
-  void hung;
-});
+test(
+  'the default async worker: the same hang does not get it aborted (there the timeout bounds a blocked loop only)',
+  BOUND,
+  async (t) => {
+    const { app, conf } = files(t);
+    const r = runicorn(t, ['-t', '2', '-w', '1', '-c', conf, '-b', '127.0.0.1:0', app]);
+    const port = await r.port();
+    await until(port, '/', (reply) => reply.status === 200);
+    const hung = get(port, '/hang').catch(() => undefined);
+    await r.waitFor(/hang request started/);
+    // Five seconds of heartbeats after the hang began (the timeout is 2 s): still the same worker.
+    const slow = await get(port, '/slow?ms=5000');
+    assert.equal(slow.status, 200);
+    assert.ok(!r.lines.some((l) => /WORKER TIMEOUT/.test(l)));
+    void hung;
+  },
+);
 
-test('-k sync -w 2: while one worker runs a 3 s request, 20 quick requests on new connections all finish before it', BOUND, async (t) => {
-  const { app } = files(t);
-  const r = runicorn(t, ['-k', 'sync', '-w', '2', '-b', '127.0.0.1:0', app]);
-  const port = await r.port();
-  const seen = new Set<string>();
-  await until(port, '/', (reply) => {
-    seen.add(reply.body);
-    return seen.size === 2;
-  });
+test(
+  '-k sync -w 2: while one worker runs a 3 s request, 20 quick requests on new connections all finish before it',
+  BOUND,
+  async (t) => {
+    const { app } = files(t);
+    const r = runicorn(t, ['-k', 'sync', '-w', '2', '-b', '127.0.0.1:0', app]);
+    const port = await r.port();
+    const seen = new Set<string>();
+    await until(port, '/', (reply) => {
+      seen.add(reply.body);
+      return seen.size === 2;
+    });
 
-  let slowDone = 0;
-  const slow = get(port, '/slow?ms=3000').then((reply) => {
-    slowDone = performance.now();
-    return reply;
-  });
-  const busy = Number((await r.waitFor(/slow request started in (\d+)/))[1]);
-  const quick = await Promise.all(Array.from({ length: 20 }, () =>
-    get(port, '/').then((reply) => ({ reply, at: performance.now() }))));
-  const slowReply = await slow;
-  assert.equal(slowReply.status, 200);
-  for (const { reply, at } of quick) {
-    assert.equal(reply.status, 200);
-    assert.notEqual(Number(reply.body), busy, 'answered by the idle worker');
-    assert.ok(at < slowDone, 'finished before the slow request');
-  }
-});
+    let slowDone = 0;
+    const slow = get(port, '/slow?ms=3000').then((reply) => {
+      slowDone = performance.now();
+      return reply;
+    });
+    const busy = Number((await r.waitFor(/slow request started in (\d+)/))[1]);
+    const quick = await Promise.all(
+      Array.from({ length: 20 }, () => get(port, '/').then((reply) => ({ reply, at: performance.now() }))),
+    );
+    const slowReply = await slow;
+    assert.equal(slowReply.status, 200);
+    for (const { reply, at } of quick) {
+      assert.equal(reply.status, 200);
+      assert.notEqual(Number(reply.body), busy, 'answered by the idle worker');
+      assert.ok(at < slowDone, 'finished before the slow request');
+    }
+  },
+);

@@ -32,13 +32,18 @@ function tempDir(t: TestContext): string {
 /** A config whose pre_request hook says which request is about to reach the app stage. */
 function announcingConfig(dir: string): string {
   const conf = join(dir, 'announce.conf.mjs');
-  writeFileSync(conf, "export default { preRequest(worker, req) { process.stderr.write('pre_request ' + req.url + '\\n'); } };\n");
+  writeFileSync(
+    conf,
+    "export default { preRequest(worker, req) { process.stderr.write('pre_request ' + req.url + '\\n'); } };\n",
+  );
   return conf;
 }
 
 /** Send GETs on one raw connection (pipelined when several), so the test can drop it whenever it likes. */
 function sendRaw(port: number, ...paths: string[]): net.Socket {
-  const socket = net.connect(port, '127.0.0.1', () => socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join('')));
+  const socket = net.connect(port, '127.0.0.1', () =>
+    socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join('')),
+  );
   socket.on('error', () => undefined);
   return socket;
 }
@@ -47,11 +52,16 @@ function sendRaw(port: number, ...paths: string[]): net.Socket {
 function getWithin(port: number, path: string, ms: number): Promise<Reply> {
   return Promise.race([
     get(port, path),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer to ${path} within ${ms} ms`)), ms).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer to ${path} within ${ms} ms`)), ms).unref(),
+    ),
   ]);
 }
 
-for (const [what, flags] of [['-k sync', ['-k', 'sync']], ['--worker-connections 1', ['--worker-connections', '1']]] as const) {
+for (const [what, flags] of [
+  ['-k sync', ['-k', 'sync']],
+  ['--worker-connections 1', ['--worker-connections', '1']],
+] as const) {
   test(`${what}: a client that gives up while its request is queued does not wedge the worker`, BOUND, async (t) => {
     const conf = announcingConfig(tempDir(t));
     const r = runicorn(t, ['-w', '1', ...flags, '-c', conf, '-b', '127.0.0.1:0', fixture('app.mjs')]);
@@ -63,7 +73,13 @@ for (const [what, flags] of [['-k sync', ['-k', 'sync']], ['--worker-connections
     const quitter = sendRaw(port, GONE);
     // Queued as soon as its pre_request hook ran. (A worker that stopped accepting while busy would
     // take it only after /slow: then the test still checks that dropping it wedges nothing.)
-    const queued = await Promise.race([r.waitFor(PRE_GONE, { from: mark }).then(() => true, () => false), slow.then(() => false)]);
+    const queued = await Promise.race([
+      r.waitFor(PRE_GONE, { from: mark }).then(
+        () => true,
+        () => false,
+      ),
+      slow.then(() => false),
+    ]);
     quitter.destroy();
     assert.equal((await slow).status, 200);
     const after = await getWithin(port, '/after', 8_000);
@@ -77,41 +93,65 @@ for (const [what, flags] of [['-k sync', ['-k', 'sync']], ['--worker-connections
   });
 }
 
-test('--worker-connections 1: a pipelined request whose client leaves while it waits does not wedge the worker', BOUND, async (t) => {
-  // Node never emits close on a response waiting behind an earlier one on its connection.
-  const conf = announcingConfig(tempDir(t));
-  const r = runicorn(t, ['-w', '1', '--worker-connections', '1', '-c', conf, '-b', '127.0.0.1:0', fixture('app.mjs')]);
-  const port = await r.port();
-  await until(port, '/', (rep) => rep.status === 200);
-  const mark = r.lines.length;
-  const quitter = sendRaw(port, '/slow?ms=2000', GONE);
-  await r.waitFor(PRE_GONE, { from: mark });
-  await r.waitFor(/slow request started/, { from: mark });
-  quitter.destroy();
-  const after = await getWithin(port, '/after', 8_000);
-  assert.equal(after.status, 200);
-  assert.equal(r.lines.slice(mark).filter((l) => /slow request started/.test(l)).length, 1, 'the app never ran the abandoned request');
-});
+test(
+  '--worker-connections 1: a pipelined request whose client leaves while it waits does not wedge the worker',
+  BOUND,
+  async (t) => {
+    // Node never emits close on a response waiting behind an earlier one on its connection.
+    const conf = announcingConfig(tempDir(t));
+    const r = runicorn(t, [
+      '-w',
+      '1',
+      '--worker-connections',
+      '1',
+      '-c',
+      conf,
+      '-b',
+      '127.0.0.1:0',
+      fixture('app.mjs'),
+    ]);
+    const port = await r.port();
+    await until(port, '/', (rep) => rep.status === 200);
+    const mark = r.lines.length;
+    const quitter = sendRaw(port, '/slow?ms=2000', GONE);
+    await r.waitFor(PRE_GONE, { from: mark });
+    await r.waitFor(/slow request started/, { from: mark });
+    quitter.destroy();
+    const after = await getWithin(port, '/after', 8_000);
+    assert.equal(after.status, 200);
+    assert.equal(
+      r.lines.slice(mark).filter((l) => /slow request started/.test(l)).length,
+      1,
+      'the app never ran the abandoned request',
+    );
+  },
+);
 
 test('an app named without its factory call (app.mjs:create) answers 500 and logs how to fix APP', BOUND, async (t) => {
   const dir = tempDir(t);
   const express = JSON.stringify(join(ROOT, 'node_modules', 'express', 'index.js'));
-  writeFileSync(join(dir, 'app.mjs'), [
-    `import express from ${express};`,
-    'export function create() {',
-    '  const app = express();',
-    "  app.get('/', (req, res) => res.send('made by the factory'));",
-    '  return app;',
-    '}',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'app.mjs'),
+    [
+      `import express from ${express};`,
+      'export function create() {',
+      '  const app = express();',
+      "  app.get('/', (req, res) => res.send('made by the factory'));",
+      '  return app;',
+      '}',
+      '',
+    ].join('\n'),
+  );
   const wrong = runicorn(t, ['-w', '1', '-b', '127.0.0.1:0', 'app.mjs:create'], { cwd: dir });
   const port = await wrong.port();
   const mark = wrong.lines.length;
   const reply = await getWithin(port, '/', 10_000);
   assert.equal(reply.status, 500);
   const line = await wrong.waitFor(/Error handling request GET \/: (.*)$/, { from: mark });
-  assert.equal(line[1], 'the app returned an Express app instead of answering the request: if APP names a factory, call it: `module:create()`');
+  assert.equal(
+    line[1],
+    'the app returned an Express app instead of answering the request: if APP names a factory, call it: `module:create()`',
+  );
   const next = wrong.lines[wrong.lines.indexOf(line.input as string) + 1] ?? '';
   assert.doesNotMatch(next, /^\s+at /, 'one line, no stack trace');
 

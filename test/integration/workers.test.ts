@@ -13,7 +13,10 @@ test('two workers both answer requests on one port', async (t) => {
     return seen.size === 2;
   });
   assert.deepEqual([...seen].map(Number).sort(), r.workerPids().sort());
-  assert.ok(r.workerPids().every((pid) => pid !== r.pid), 'the arbiter itself never answers');
+  assert.ok(
+    r.workerPids().every((pid) => pid !== r.pid),
+    'the arbiter itself never answers',
+  );
 });
 
 test('kill -9 of a worker: a new worker serves, the arbiter lives on', async (t) => {

@@ -8,8 +8,20 @@ import { concat, map, merge, NEVER, of, queueScheduler, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { stage } from 'runicorn';
 import {
-  arbiter, feedback, fakePorts, initialState, inject, interpretArbiter, ofType, signal, started, workerBooted, workerExited, workerSpawned,
-  type ArbiterEvent, type Stage,
+  arbiter,
+  feedback,
+  fakePorts,
+  initialState,
+  inject,
+  interpretArbiter,
+  ofType,
+  signal,
+  started,
+  workerBooted,
+  workerExited,
+  workerSpawned,
+  type ArbiterEvent,
+  type Stage,
 } from 'runicorn/testing';
 
 const example = async (name: string, exportName = 'default'): Promise<unknown> =>
@@ -33,8 +45,10 @@ test('inject() serves every app kind: plain, Express, Koa, Fastify, Hono and a f
 });
 
 test('inject() passes method, headers and payload, and returns the headers', async () => {
-  const app = (req: { method?: string; headers: Record<string, unknown>; on(e: string, f: (c?: Buffer) => void): void },
-    res: { setHeader(n: string, v: string): void; end(b: string): void }) => {
+  const app = (
+    req: { method?: string; headers: Record<string, unknown>; on(e: string, f: (c?: Buffer) => void): void },
+    res: { setHeader(n: string, v: string): void; end(b: string): void },
+  ) => {
     let body = '';
     req.on('data', (c) => (body += String(c)));
     req.on('end', () => {
@@ -48,7 +62,14 @@ test('inject() passes method, headers and payload, and returns the headers', asy
 });
 
 test('an app that throws is a 500 with the error in `errors`', async () => {
-  const reply = await inject({ app: () => { throw new Error('app broke'); } }, '/');
+  const reply = await inject(
+    {
+      app: () => {
+        throw new Error('app broke');
+      },
+    },
+    '/',
+  );
   assert.equal(reply.status, 500);
   assert.match(String(reply.errors[0]), /app broke/);
 });
@@ -58,16 +79,20 @@ test('a throwing stage (a plain rxjs map) is a 500 with the error in `errors`', 
     if (ex.req.url === '/bad') throw new Error('stage broke');
     return ex;
   });
-  const reply = await inject({ app: (_q: unknown, s: { end(b: string): void }) => s.end('ok'), stages: [broken] }, '/bad');
+  const reply = await inject(
+    { app: (_q: unknown, s: { end(b: string): void }) => s.end('ok'), stages: [broken] },
+    '/bad',
+  );
   assert.equal(reply.status, 500);
   assert.match(String(reply.errors[0]), /stage broke/);
 });
 
 test('stages given as a function of the worker get a stand-in worker whose log is kept', async () => {
-  const tag = (name: string) => stage((ex) => {
-    ex.res.setHeader('x-tag', name);
-    return ex;
-  });
+  const tag = (name: string) =>
+    stage((ex) => {
+      ex.res.setHeader('x-tag', name);
+      return ex;
+    });
   const reply = await inject({
     app: (_q: unknown, s: { end(b: string): void }) => s.end('ok'),
     stages: async (worker) => {
@@ -92,22 +117,31 @@ test("fake ports run the user's own hooks through the real interpreter: TERM sto
     },
   });
   const settings = {
-    workers: 2, timeoutMs: 0, gracefulTimeoutMs: 30_000, abortGraceMs: 1_000, quickDeadlineMs: 2_000,
+    workers: 2,
+    timeoutMs: 0,
+    gracefulTimeoutMs: 30_000,
+    abortGraceMs: 1_000,
+    quickDeadlineMs: 2_000,
     hooks: ['whenReady', 'childExit', 'onExit'] as const,
   };
   const term = new Subject<ArbiterEvent>();
-  const run = feedback(arbiter(initialState(settings)), interpretArbiter(fake.ports, queueScheduler))(
-    merge(of(started()), term),
-  ).subscribe();
+  const run = feedback(
+    arbiter(initialState(settings)),
+    interpretArbiter(fake.ports, queueScheduler),
+  )(merge(of(started()), term)).subscribe();
   await fake.hooksSettled();
   assert.deepEqual(fake.alive(), [101, 102]);
   term.next(signal('TERM'));
   await fake.hooksSettled();
   run.unsubscribe();
   assert.deepEqual(seen, ['ready', 'child 101 exited', 'child 102 exited', 'exit hook done']);
-  assert.deepEqual(fake.calls.filter((c) => c.type === 'kill'), [
-    { type: 'kill', pid: 101, signal: 'TERM' }, { type: 'kill', pid: 102, signal: 'TERM' },
-  ]);
+  assert.deepEqual(
+    fake.calls.filter((c) => c.type === 'kill'),
+    [
+      { type: 'kill', pid: 101, signal: 'TERM' },
+      { type: 'kill', pid: 102, signal: 'TERM' },
+    ],
+  );
   assert.deepEqual(fake.calls.at(-1), { type: 'exit', code: 0 });
   assert.deepEqual(fake.alive(), []);
 });
@@ -118,12 +152,20 @@ test("a user's synchronous hooks run in virtual time: a hung worker is aborted a
   scheduler.run(({ hot, expectObservable }) => {
     const fake = fakePorts({
       hooks: {
-        childExit: (_arbiter: unknown, worker: { pid: number }) => void seen.push(`child ${worker.pid} exited at ${scheduler.now()} ms`),
+        childExit: (_arbiter: unknown, worker: { pid: number }) =>
+          void seen.push(`child ${worker.pid} exited at ${scheduler.now()} ms`),
       },
       // Workers that boot and then never heartbeat (hung); one dies when the event stream says so.
       onSpawn: (id, pid) => concat(of(workerSpawned(id, pid), workerBooted(pid)), NEVER),
     });
-    const settings = { workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, abortGraceMs: 1_000, quickDeadlineMs: 2_000, hooks: ['childExit'] as const };
+    const settings = {
+      workers: 1,
+      timeoutMs: 30_000,
+      gracefulTimeoutMs: 30_000,
+      abortGraceMs: 1_000,
+      quickDeadlineMs: 2_000,
+      hooks: ['childExit'] as const,
+    };
     const event$ = hot('s 30499ms x', { s: started(), x: workerExited(101, null, 'ABRT') });
     const command$ = feedback(arbiter(initialState(settings)), interpretArbiter(fake.ports, scheduler))(event$);
     const shown$ = command$.pipe(
@@ -131,7 +173,10 @@ test("a user's synchronous hooks run in virtual time: a hung worker is aborted a
       map((c) => (c.type === 'KillWorker' ? `kill ${c.pid} ${c.signal}` : c.type)),
     );
     expectObservable(shown$, '^ 30600ms !').toBe('a 29999ms b 499ms (cd)', {
-      a: 'SpawnWorker', b: 'kill 101 ABRT', c: 'CallHook', d: 'SpawnWorker',
+      a: 'SpawnWorker',
+      b: 'kill 101 ABRT',
+      c: 'CallHook',
+      d: 'SpawnWorker',
     });
   });
   assert.deepEqual(seen, ['child 101 exited at 30500 ms']);

@@ -28,8 +28,8 @@ const valid: ReadonlyArray<readonly [string, AppSpec]> = [
   ["m:create('x', 2)", spec('m', 'create', ['x', 2])],
   ['m:create("x", {"a": 1}, [true, null])', spec('m', 'create', ['x', { a: 1 }, [true, null]])],
   ['m:f(-1.5e3, 0, false)', spec('m', 'f', [-1500, 0, false])],
-  ["m:f('it\\'s', \"say \\\"hi\\\"\")", spec('m', 'f', ["it's", 'say "hi"'])],
-  ["m:f('a \"quoted\" word')", spec('m', 'f', ['a "quoted" word'])],
+  ['m:f(\'it\\\'s\', "say \\"hi\\"")', spec('m', 'f', ["it's", 'say "hi"'])],
+  ['m:f(\'a "quoted" word\')', spec('m', 'f', ['a "quoted" word'])],
   ['m:f("\\u00e9\\n")', spec('m', 'f', ['é\n'])],
   ["m:f(':)', 'a:b(')", spec('m', 'f', [':)', 'a:b('])],
   ["m:f({'k': ['v', {}], \"n\": []})", spec('m', 'f', [{ k: ['v', {}], n: [] }])],
@@ -92,6 +92,7 @@ for (const [text, words] of invalid) {
     const parsed = parseAppSpec(text);
     assert.ok(E.isLeft(parsed), `expected a Left, got ${JSON.stringify(parsed)}`);
     assert.doesNotMatch(parsed.left, /\n/);
-    for (const word of words) assert.ok(parsed.left.includes(word), `${JSON.stringify(parsed.left)} should mention ${word}`);
+    for (const word of words)
+      assert.ok(parsed.left.includes(word), `${JSON.stringify(parsed.left)} should mention ${word}`);
   });
 }

@@ -9,9 +9,24 @@
 import { test } from 'node:test';
 import { initialState, timerKey } from '../../src/streams/arbiter-state';
 import { arbiter } from '../../src/streams/arbiter';
-import { cancelTimer, closeListeners, exit, killWorker, log, spawnWorker, startTimer } from '../../src/streams/commands';
 import {
-  gracefulTimeoutElapsed, heartbeatMissed, signal, started, workerBooted, workerExited, workerFailed, workerSpawned,
+  cancelTimer,
+  closeListeners,
+  exit,
+  killWorker,
+  log,
+  spawnWorker,
+  startTimer,
+} from '../../src/streams/commands';
+import {
+  gracefulTimeoutElapsed,
+  heartbeatMissed,
+  signal,
+  started,
+  workerBooted,
+  workerExited,
+  workerFailed,
+  workerSpawned,
 } from '../../src/streams/events';
 import { marbles } from '../support/marbles';
 
@@ -21,7 +36,8 @@ const s0 = initialState({ workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_0
 const boot = { s: started(), p: workerSpawned(1, 101), q: workerSpawned(2, 102) };
 /** The commands those events yield. */
 const booted = {
-  a: spawnWorker(1), b: spawnWorker(2),
+  a: spawnWorker(1),
+  b: spawnWorker(2),
   h: startTimer(timerKey.heartbeat(101), 30_000, heartbeatMissed(101)),
   i: startTimer(timerKey.heartbeat(102), 30_000, heartbeatMissed(102)),
 };
@@ -29,8 +45,8 @@ const forget = (pid: number) => ({ c: cancelTimer(timerKey.heartbeat(pid)), d: c
 
 test('boot spawns the configured number of workers, each arming its heartbeat once spawned', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }) => {
-    const event$   = hot('s---pq', boot);
-    const expected =     '(ab)hi';
+    const event$ = hot('s---pq', boot);
+    const expected = '(ab)hi';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, booted);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));
@@ -39,13 +55,14 @@ test('kill -9 of a booted worker: the replacement is spawned in the same frame',
   marbles(({ hot, expectObservable, expectSubscriptions }) => {
     const events = { ...boot, B: workerBooted(101), k: workerExited(101, null, 'KILL'), r: workerSpawned(3, 103) };
     const cmds = {
-      ...booted, ...forget(101),
+      ...booted,
+      ...forget(101),
       e: log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'),
       f: spawnWorker(3),
       j: startTimer(timerKey.heartbeat(103), 30_000, heartbeatMissed(103)),
     };
-    const event$   = hot('s---pqB-k-----r', events);
-    const expected =     '(ab)hih-(cdef)j';
+    const event$ = hot('s---pqB-k-----r', events);
+    const expected = '(ab)hih-(cdef)j';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));
@@ -54,13 +71,16 @@ test('TTIN spawns one more worker; TTOU sends TERM to the oldest, which is not r
   marbles(({ hot, expectObservable, expectSubscriptions }) => {
     const events = { ...boot, i: signal('TTIN'), o: signal('TTOU'), x: workerExited(101, 0) };
     const cmds = {
-      ...booted, ...forget(101),
-      l: log('info', 'Handling signal: ttin'), m: spawnWorker(3),
-      n: log('info', 'Handling signal: ttou'), o: killWorker(101, 'TERM'),
+      ...booted,
+      ...forget(101),
+      l: log('info', 'Handling signal: ttin'),
+      m: spawnWorker(3),
+      n: log('info', 'Handling signal: ttou'),
+      o: killWorker(101, 'TERM'),
       e: log('info', 'Worker exiting (pid: 101)'),
     };
-    const event$   = hot('s---pq--i---o---x', events);
-    const expected =     '(ab)hi--(lm)(no)(cde)';
+    const event$ = hot('s---pq--i---o---x', events);
+    const expected = '(ab)hi--(lm)(no)(cde)';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));
@@ -69,16 +89,23 @@ test('TERM sends TERM to every worker; the last exit says goodbye and exits 0', 
   marbles(({ hot, expectObservable, expectSubscriptions }) => {
     const events = { ...boot, t: signal('TERM'), x: workerExited(101, 0), y: workerExited(102, 0) };
     const cmds = {
-      ...booted, ...forget(101),
-      l: log('info', 'Handling signal: term'), L: closeListeners(), t: killWorker(101, 'TERM'), u: killWorker(102, 'TERM'),
+      ...booted,
+      ...forget(101),
+      l: log('info', 'Handling signal: term'),
+      L: closeListeners(),
+      t: killWorker(101, 'TERM'),
+      u: killWorker(102, 'TERM'),
       v: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
       e: log('info', 'Worker exiting (pid: 101)'),
-      f: cancelTimer(timerKey.heartbeat(102)), g: cancelTimer(timerKey.kill(102)),
+      f: cancelTimer(timerKey.heartbeat(102)),
+      g: cancelTimer(timerKey.kill(102)),
       m: log('info', 'Worker exiting (pid: 102)'),
-      n: cancelTimer(timerKey.graceful), o: log('info', 'Shutting down: Master'), z: exit(0),
+      n: cancelTimer(timerKey.graceful),
+      o: log('info', 'Shutting down: Master'),
+      z: exit(0),
     };
-    const event$   = hot('s---pq--t------x----y', events);
-    const expected =     '(ab)hi--(lLtuv)(cde)(fgmnoz)';
+    const event$ = hot('s---pq--t------x----y', events);
+    const expected = '(ab)hi--(lLtuv)(cde)(fgmnoz)';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));
@@ -87,19 +114,28 @@ test('boot failure (exit 4): the others are stopped, then Exit(4) with the reaso
   marbles(({ hot, expectObservable, expectSubscriptions }) => {
     const reason = "Failed to find attribute 'app' in './server.js'.";
     const events = {
-      ...boot, f: workerFailed(101, 4, reason), x: workerExited(101, 4), y: workerExited(102, null, 'TERM'),
+      ...boot,
+      f: workerFailed(101, 4, reason),
+      x: workerExited(101, 4),
+      y: workerExited(102, null, 'TERM'),
     };
     const cmds = {
-      ...booted, ...forget(101),
+      ...booted,
+      ...forget(101),
       e: log('error', 'Worker (pid:101) exited with code 4.'),
-      L: closeListeners(), T: killWorker(102, 'TERM'), g: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
-      j: cancelTimer(timerKey.heartbeat(102)), k: cancelTimer(timerKey.kill(102)),
+      L: closeListeners(),
+      T: killWorker(102, 'TERM'),
+      g: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
+      j: cancelTimer(timerKey.heartbeat(102)),
+      k: cancelTimer(timerKey.kill(102)),
       l: log('info', 'Worker (pid:102) was sent SIGTERM!'),
-      m: cancelTimer(timerKey.graceful), n: log('error', 'Shutting down: Master'), o: log('error', `Reason: ${reason}`),
+      m: cancelTimer(timerKey.graceful),
+      n: log('error', 'Shutting down: Master'),
+      o: log('error', `Reason: ${reason}`),
       z: exit(4),
     };
-    const event$   = hot('s---pq--f-x-------y', events);
-    const expected =     '(ab)hi----(cdeLTg)(jklmnoz)';
+    const event$ = hot('s---pq--f-x-------y', events);
+    const expected = '(ab)hi----(cdeLTg)(jklmnoz)';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));

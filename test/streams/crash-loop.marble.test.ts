@@ -18,7 +18,14 @@ import { arbiter } from '../../src/streams/arbiter';
 import { initialState, type ArbiterSettings } from '../../src/streams/arbiter-state';
 import { exit, killWorker, log, showOutput, spawnWorker, type Command } from '../../src/streams/commands';
 import {
-  respawnDelayElapsed, signal, started, workerBooted, workerExited, workerSpawned, workerStayedUp, type ArbiterEvent,
+  respawnDelayElapsed,
+  signal,
+  started,
+  workerBooted,
+  workerExited,
+  workerSpawned,
+  workerStayedUp,
+  type ArbiterEvent,
 } from '../../src/streams/events';
 import { feedback } from '../../src/streams/feedback';
 import { ofType } from '../../src/streams/of-type';
@@ -56,7 +63,9 @@ function scripted(boots: (id: number) => boolean): ArbiterPorts {
 }
 
 function loop(
-  scheduler: TestScheduler, event$: Observable<ArbiterEvent>, boots: (id: number) => boolean,
+  scheduler: TestScheduler,
+  event$: Observable<ArbiterEvent>,
+  boots: (id: number) => boolean,
   settings: Partial<ArbiterSettings> = {},
 ) {
   const fired$ = new Subject<ArbiterEvent>();
@@ -64,7 +73,9 @@ function loop(
   const command$ = feedback(
     arbiter(initialState({ workers: 1, timeoutMs: 0, gracefulTimeoutMs: 20_000, ...settings })),
     (c$: Observable<Command>) =>
-      interpret(c$).pipe(tap((e) => (e.type === 'RespawnDelayElapsed' || e.type === 'WorkerStayedUp' ? fired$.next(e) : undefined))),
+      interpret(c$).pipe(
+        tap((e) => (e.type === 'RespawnDelayElapsed' || e.type === 'WorkerStayedUp' ? fired$.next(e) : undefined)),
+      ),
   )(event$);
   // Which spawns hold their output is its own test below; here a spawn is a spawn.
   const plain = (c: Command): Command => (c.type === 'SpawnWorker' ? spawnWorker(c.id) : c);
@@ -78,9 +89,9 @@ const timerEvents = { r: respawnDelayElapsed() };
 test('an app that exits at import: respawned after 0.1, 0.2, 0.4 … 6.4 s, then every 10 s', () =>
   marbles(({ cold, expectObservable }, scheduler) => {
     const { process$, fired$ } = loop(scheduler, cold('s', { s: started() }), never);
-    const until    =     '^ 40000ms !';
-    const expected =     'a 99ms b 199ms c 399ms d 799ms e 1599ms f 3199ms g 6399ms h 9999ms i 9999ms j';
-    const fired    =     '100ms r 199ms r 399ms r 799ms r 1599ms r 3199ms r 6399ms r 9999ms r 9999ms r';
+    const until = '^ 40000ms !';
+    const expected = 'a 99ms b 199ms c 399ms d 799ms e 1599ms f 3199ms g 6399ms h 9999ms i 9999ms j';
+    const fired = '100ms r 199ms r 399ms r 799ms r 1599ms r 3199ms r 6399ms r 9999ms r 9999ms r';
     expectObservable(process$, until).toBe(expected, spawns);
     expectObservable(fired$, until).toBe(fired, timerEvents);
   }));
@@ -91,24 +102,28 @@ test('the output is shown once; each repeat is one line with a count and the nex
     const said$ = command$.pipe(
       filter((c) => c.type === 'ShowOutput' || (c.type === 'Log' && /failed to boot|exited with code/.test(c.message))),
     );
-    const until    =     '^ 1000ms !';
-    const expected =     '(oaA) 95ms (bB) 196ms (cC) 396ms (dD)';
+    const until = '^ 1000ms !';
+    const expected = '(oaA) 95ms (bB) 196ms (cC) 396ms (dD)';
     const exited = (pid: number) => log('error', `Worker (pid:${pid}) exited with code 1.`);
     expectObservable(said$, until).toBe(expected, {
       o: showOutput(101, said(101)),
-      a: exited(101), A: log('error', 'Worker (pid:101) failed to boot; retrying in 0.1s'),
-      b: exited(102), B: log('error', 'Worker failed to boot 2 times the same way; retrying in 0.2s'),
-      c: exited(103), C: log('error', 'Worker failed to boot 3 times the same way; retrying in 0.4s'),
-      d: exited(104), D: log('error', 'Worker failed to boot 4 times the same way; retrying in 0.8s'),
+      a: exited(101),
+      A: log('error', 'Worker (pid:101) failed to boot; retrying in 0.1s'),
+      b: exited(102),
+      B: log('error', 'Worker failed to boot 2 times the same way; retrying in 0.2s'),
+      c: exited(103),
+      C: log('error', 'Worker failed to boot 3 times the same way; retrying in 0.4s'),
+      d: exited(104),
+      D: log('error', 'Worker failed to boot 4 times the same way; retrying in 0.8s'),
     });
   }));
 
 test('a booted worker that crashes during a crash loop is replaced at once; the failing one keeps its wait', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     // Worker 1 boots; worker 2 never does; worker 1 crashes at 50 ms and its replacement, 3, boots.
-    const event$   = hot('s 49ms k', { s: started(), k: workerExited(101, 1) });
-    const until    =     '^ 400ms !';
-    const expected =     '(ab) 46ms c 49ms d 199ms e';
+    const event$ = hot('s 49ms k', { s: started(), k: workerExited(101, 1) });
+    const until = '^ 400ms !';
+    const expected = '(ab) 46ms c 49ms d 199ms e';
     const { process$ } = loop(scheduler, event$, (id) => id === 1 || id === 3, { workers: 2 });
     expectObservable(process$, until).toBe(expected, spawns);
     expectSubscriptions(event$.subscriptions).toBe(until);
@@ -118,10 +133,10 @@ test('a worker that stays up 5 s ends the loop: the next failure waits 0.1 s aga
   marbles(({ hot, expectObservable }, scheduler) => {
     // Workers 1-3 fail (0, 0.1, 0.3 s), 4 boots at 0.7 s and stays up; it crashes at 6 s, and its
     // replacement, 5, fails: retried 0.1 s later, not 0.8 s.
-    const event$   = hot('s 5999ms k', { s: started(), k: workerExited(104, 1) });
-    const until    =     '^ 7000ms !';
-    const expected =     'a 99ms b 199ms c 399ms d 5299ms e 99ms f';
-    const fired    =     '100ms r 199ms r 399ms r 4999ms u 399ms r';
+    const event$ = hot('s 5999ms k', { s: started(), k: workerExited(104, 1) });
+    const until = '^ 7000ms !';
+    const expected = 'a 99ms b 199ms c 399ms d 5299ms e 99ms f';
+    const fired = '100ms r 199ms r 399ms r 4999ms u 399ms r';
     const { process$, fired$ } = loop(scheduler, event$, (id) => id === 4 || id === 6);
     expectObservable(process$, until).toBe(expected, spawns);
     expectObservable(fired$, until).toBe(fired, { ...timerEvents, u: workerStayedUp(104) });
@@ -129,9 +144,9 @@ test('a worker that stays up 5 s ends the loop: the next failure waits 0.1 s aga
 
 test('a worker that boots but dies within 5 s does not end the loop: the next failure waits 0.8 s', () =>
   marbles(({ hot, expectObservable }, scheduler) => {
-    const event$   = hot('s 2999ms k', { s: started(), k: workerExited(104, 1) });
-    const until    =     '^ 7000ms !';
-    const expected =     'a 99ms b 199ms c 399ms d 2299ms e 799ms f';
+    const event$ = hot('s 2999ms k', { s: started(), k: workerExited(104, 1) });
+    const until = '^ 7000ms !';
+    const expected = 'a 99ms b 199ms c 399ms d 2299ms e 799ms f';
     const { process$ } = loop(scheduler, event$, (id) => id === 4 || id === 6);
     expectObservable(process$, until).toBe(expected, spawns);
   }));
@@ -139,10 +154,10 @@ test('a worker that boots but dies within 5 s does not end the loop: the next fa
 test('TERM during a wait: Exit(0) at once, and the respawn timer never fires', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     // Failures at 0, 0.1, 0.3 and 0.7 s; the 0.8 s wait is under way when TERM comes at 1 s.
-    const event$   = hot('s 999ms t', { s: started(), t: signal('TERM') });
-    const until    =     '^ 20000ms !';
-    const expected =     'a 99ms b 199ms c 399ms d 299ms z';
-    const fired    =     '100ms r 199ms r 399ms r';
+    const event$ = hot('s 999ms t', { s: started(), t: signal('TERM') });
+    const until = '^ 20000ms !';
+    const expected = 'a 99ms b 199ms c 399ms d 299ms z';
+    const fired = '100ms r 199ms r 399ms r';
     const { process$, fired$ } = loop(scheduler, event$, never);
     expectObservable(process$, until).toBe(expected, { ...spawns, z: exit(0) });
     expectObservable(fired$, until).toBe(fired, timerEvents);
@@ -152,10 +167,10 @@ test('TERM during a wait: Exit(0) at once, and the respawn timer never fires', (
 test('INT during a wait with a booted worker: QUIT to it, Exit(0) when it leaves, no respawn', () =>
   marbles(({ hot, expectObservable }, scheduler) => {
     // Worker 1 boots, worker 2 fails at 0 s and waits 0.1 s; INT at 50 ms.
-    const event$   = hot('s 49ms i', { s: started(), i: signal('INT') });
-    const until    =     '^ 1000ms !';
-    const expected =     '(ab) 46ms (qz)';
-    const fired    =     '';
+    const event$ = hot('s 49ms i', { s: started(), i: signal('INT') });
+    const until = '^ 1000ms !';
+    const expected = '(ab) 46ms (qz)';
+    const fired = '';
     const { process$, fired$ } = loop(scheduler, event$, (id) => id === 1, { workers: 2 });
     expectObservable(process$, until).toBe(expected, { ...spawns, q: killWorker(101, 'QUIT'), z: exit(0) });
     expectObservable(fired$, until).toBe(fired, timerEvents);
@@ -163,9 +178,9 @@ test('INT during a wait with a booted worker: QUIT to it, Exit(0) when it leaves
 
 test('TTIN during a wait spawns one more at once; the waiting one comes at the end of the wait', () =>
   marbles(({ hot, expectObservable }, scheduler) => {
-    const event$   = hot('s 49ms i', { s: started(), i: signal('TTIN') });
-    const until    =     '^ 1000ms !';
-    const expected =     'a 49ms b 49ms c';
+    const event$ = hot('s 49ms i', { s: started(), i: signal('TTIN') });
+    const until = '^ 1000ms !';
+    const expected = 'a 49ms b 49ms c';
     const { process$ } = loop(scheduler, event$, (id) => id > 1);
     expectObservable(process$, until).toBe(expected, spawns);
   }));
@@ -173,10 +188,10 @@ test('TTIN during a wait spawns one more at once; the waiting one comes at the e
 test('TTOU during a wait gives up the waiting worker: no respawn, and the booted worker is not stopped', () =>
   marbles(({ hot, expectObservable }, scheduler) => {
     // Worker 1 boots; 2 fails at 0 s, 3 at 0.1 s; TTOU at 0.2 s, during the 0.2 s wait.
-    const event$   = hot('s 199ms o', { s: started(), o: signal('TTOU') });
-    const until    =     '^ 5000ms !';
-    const expected =     '(ab) 96ms c';
-    const fired    =     '100ms r';
+    const event$ = hot('s 199ms o', { s: started(), o: signal('TTOU') });
+    const until = '^ 5000ms !';
+    const expected = '(ab) 96ms c';
+    const fired = '100ms r';
     const { process$, fired$ } = loop(scheduler, event$, (id) => id === 1, { workers: 2 });
     expectObservable(process$, until).toBe(expected, spawns);
     expectObservable(fired$, until).toBe(fired, timerEvents);
@@ -186,11 +201,15 @@ test("a worker's output is written as it comes, except in a crash loop, where it
   marbles(({ hot, expectObservable }, scheduler) => {
     // Worker 1 fails (its output was shown live), 2 and 3 fail (held), 4 boots and stays up 5 s,
     // it crashes at 6 s: its replacement, 5, is spawned outside any loop, so not held.
-    const event$   = hot('s 5999ms k', { s: started(), k: workerExited(104, 1) });
-    const until    =     '^ 6500ms !';
-    const expected =     'a 99ms b 199ms c 399ms d 5299ms e';
+    const event$ = hot('s 5999ms k', { s: started(), k: workerExited(104, 1) });
+    const until = '^ 6500ms !';
+    const expected = 'a 99ms b 199ms c 399ms d 5299ms e';
     const { command$ } = loop(scheduler, event$, (id) => id >= 4);
     expectObservable(command$.pipe(ofType('SpawnWorker')), until).toBe(expected, {
-      a: spawnWorker(1), b: spawnWorker(2, true), c: spawnWorker(3, true), d: spawnWorker(4, true), e: spawnWorker(5),
+      a: spawnWorker(1),
+      b: spawnWorker(2, true),
+      c: spawnWorker(3, true),
+      d: spawnWorker(4, true),
+      e: spawnWorker(5),
     });
   }));

@@ -7,17 +7,42 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultSettings, initialState, timerKey, type ArbiterSettings, type ArbiterState } from '../../src/streams/arbiter-state';
-import { cancelTimer, closeListeners, exit, killWorker, log, showOutput, spawnWorker, startTimer } from '../../src/streams/commands';
+import {
+  defaultSettings,
+  initialState,
+  timerKey,
+  type ArbiterSettings,
+  type ArbiterState,
+} from '../../src/streams/arbiter-state';
+import {
+  cancelTimer,
+  closeListeners,
+  exit,
+  killWorker,
+  log,
+  showOutput,
+  spawnWorker,
+  startTimer,
+} from '../../src/streams/commands';
 import { failureOf, respawnDelay } from '../../src/streams/crash-loop';
 import {
-  gracefulTimeoutElapsed, heartbeatMissed, respawnDelayElapsed, signal, started, workerBooted, workerExited,
-  workerFailed, workerSpawned, workerStayedUp, type ArbiterEvent,
+  gracefulTimeoutElapsed,
+  heartbeatMissed,
+  respawnDelayElapsed,
+  signal,
+  started,
+  workerBooted,
+  workerExited,
+  workerFailed,
+  workerSpawned,
+  workerStayedUp,
+  type ArbiterEvent,
 } from '../../src/streams/events';
 import { step } from '../../src/streams/step';
 
 const settings: Partial<ArbiterSettings> = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000 };
-const after = (s: ArbiterState, ...events: ArbiterEvent[]): ArbiterState => events.reduce((acc, e) => step(acc, e)[0], s);
+const after = (s: ArbiterState, ...events: ArbiterEvent[]): ArbiterState =>
+  events.reduce((acc, e) => step(acc, e)[0], s);
 
 /** What a worker of an app that exits at import prints: our boot line (its pid and time vary), then the app's. */
 const said = (pid: number) =>
@@ -32,11 +57,14 @@ const respawnIn = (ms: number) => startTimer(timerKey.respawn, ms, respawnDelayE
 const hb = (pid: number) => startTimer(timerKey.heartbeat(pid), 30_000, heartbeatMissed(pid));
 const ids = (s: ArbiterState) => s.workers.map((w) => w.id);
 
-test('a worker that exits before booting: its output once, Gunicorn\'s exit line, a retry in 0.1 s, no spawn now', () => {
+test("a worker that exits before booting: its output once, Gunicorn's exit line, a retry in 0.1 s, no spawn now", () => {
   const [s1, cmds] = step(oneUp, workerExited(102, 1, null, said(102)));
   assert.deepEqual(cmds, [
-    ...forget(102), showOutput(102, said(102)), log('error', 'Worker (pid:102) exited with code 1.'),
-    log('error', 'Worker (pid:102) failed to boot; retrying in 0.1s'), respawnIn(100),
+    ...forget(102),
+    showOutput(102, said(102)),
+    log('error', 'Worker (pid:102) exited with code 1.'),
+    log('error', 'Worker (pid:102) failed to boot; retrying in 0.1s'),
+    respawnIn(100),
   ]);
   assert.deepEqual(ids(s1), [1]);
   assert.deepEqual(s1.backoff, { level: 1, waiting: 1, failure: failureOf(1, null, said(102)), repeats: 1 });
@@ -61,8 +89,10 @@ test('the same failure again (other pid, other time): counted, not shown; the wa
   const again = after(oneUp, workerExited(102, 1, null, said(102)), respawnDelayElapsed(), workerSpawned(3, 103));
   const [s1, cmds] = step(again, workerExited(103, 1, null, said(103)));
   assert.deepEqual(cmds, [
-    ...forget(103), log('error', 'Worker (pid:103) exited with code 1.'),
-    log('error', 'Worker failed to boot 2 times the same way; retrying in 0.2s'), respawnIn(200),
+    ...forget(103),
+    log('error', 'Worker (pid:103) exited with code 1.'),
+    log('error', 'Worker failed to boot 2 times the same way; retrying in 0.2s'),
+    respawnIn(200),
   ]);
   assert.equal(s1.backoff.repeats, 2);
 });
@@ -71,8 +101,11 @@ test('a different failure is shown again and counted from 1, but the wait keeps 
   const again = after(oneUp, workerExited(102, 1, null, said(102)), respawnDelayElapsed(), workerSpawned(3, 103));
   const [s1, cmds] = step(again, workerExited(103, 1, null, other));
   assert.deepEqual(cmds, [
-    ...forget(103), showOutput(103, other), log('error', 'Worker (pid:103) exited with code 1.'),
-    log('error', 'Worker (pid:103) failed to boot; retrying in 0.2s'), respawnIn(200),
+    ...forget(103),
+    showOutput(103, other),
+    log('error', 'Worker (pid:103) exited with code 1.'),
+    log('error', 'Worker (pid:103) failed to boot; retrying in 0.2s'),
+    respawnIn(200),
   ]);
   assert.equal(s1.backoff.repeats, 1);
   // Same output, other exit code: also a different failure.
@@ -92,14 +125,24 @@ test('the waits: 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4 s, then 10 s for good', () =>
     for (const c of cmds) if (c.type === 'StartTimer') announced.push(`${c.key} ${c.ms}`);
     s = after(s1, respawnDelayElapsed(), workerSpawned(n + 1, pid + 1));
   }
-  assert.deepEqual(announced, [100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000].map((ms) => `respawn ${ms}`));
+  assert.deepEqual(
+    announced,
+    [100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000].map((ms) => `respawn ${ms}`),
+  );
 });
 
 test('several workers failing in one round share its timer: no new timer, the level does not climb', () => {
-  const both = after(s0, started(), workerSpawned(1, 101), workerSpawned(2, 102), workerExited(101, 1, null, said(101)));
+  const both = after(
+    s0,
+    started(),
+    workerSpawned(1, 101),
+    workerSpawned(2, 102),
+    workerExited(101, 1, null, said(101)),
+  );
   const [s1, cmds] = step(both, workerExited(102, 1, null, said(102)));
   assert.deepEqual(cmds, [
-    ...forget(102), log('error', 'Worker (pid:102) exited with code 1.'),
+    ...forget(102),
+    log('error', 'Worker (pid:102) exited with code 1.'),
     log('error', 'Worker failed to boot 2 times the same way; retrying in 0.1s'),
   ]);
   assert.deepEqual(s1.backoff, { ...s1.backoff, level: 1, waiting: 2 });
@@ -134,14 +177,22 @@ test('a worker that boots during a crash loop is watched; staying up 5 s ends th
   // The next failure starts over: shown again, 0.1 s.
   const [, cmds2] = step(after(s2, workerExited(103, 1), workerSpawned(4, 104)), workerExited(104, 1, null, said(104)));
   assert.deepEqual(cmds2.slice(2), [
-    showOutput(104, said(104)), log('error', 'Worker (pid:104) exited with code 1.'),
-    log('error', 'Worker (pid:104) failed to boot; retrying in 0.1s'), respawnIn(100),
+    showOutput(104, said(104)),
+    log('error', 'Worker (pid:104) exited with code 1.'),
+    log('error', 'Worker (pid:104) failed to boot; retrying in 0.1s'),
+    respawnIn(100),
   ]);
 });
 
 test('no crash loop, no watch: WorkerBooted arms only the heartbeat; a stale WorkerStayedUp is ignored', () => {
   assert.deepEqual(step(after(s0, started(), workerSpawned(1, 101)), workerBooted(101))[1], [hb(101)]);
-  const looping = after(oneUp, workerExited(102, 1, null, said(102)), respawnDelayElapsed(), workerSpawned(3, 103), workerBooted(103));
+  const looping = after(
+    oneUp,
+    workerExited(102, 1, null, said(102)),
+    respawnDelayElapsed(),
+    workerSpawned(3, 103),
+    workerBooted(103),
+  );
   // Worker 103 died (a fault, replaced at once) before its 5 s: its timer must not end the loop.
   const died = after(looping, workerExited(103, 1));
   assert.deepEqual(step(died, workerStayedUp(103)), [died, []]);
@@ -152,8 +203,12 @@ test('exit codes 3 and 4 before booting still halt, showing what the worker prin
   const failing = after(oneUp, workerFailed(102, 4, "Failed to find attribute 'app' in './server.js'."));
   const [s1, cmds] = step(failing, workerExited(102, 4, null, text));
   assert.deepEqual(cmds, [
-    ...forget(102), showOutput(102, text), log('error', 'Worker (pid:102) exited with code 4.'),
-    closeListeners(), killWorker(101, 'TERM'), startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
+    ...forget(102),
+    showOutput(102, text),
+    log('error', 'Worker (pid:102) exited with code 4.'),
+    closeListeners(),
+    killWorker(101, 'TERM'),
+    startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
   ]);
   assert.equal(s1.phase, 'stopping');
   assert.deepEqual(s1.backoff, initialState().backoff);
@@ -163,18 +218,37 @@ test('a booting worker asked to leave (TERM, TTOU) is not a crash loop; its outp
   const stopping = after(oneUp, signal('TERM'));
   const [, cmds] = step(stopping, workerExited(102, 0, null, said(102)));
   assert.deepEqual(cmds, [...forget(102), showOutput(102, said(102)), log('info', 'Worker exiting (pid: 102)')]);
-  const retiring = after(s0, started(), workerSpawned(1, 101), workerSpawned(2, 102), workerBooted(102), signal('TTOU'));
+  const retiring = after(
+    s0,
+    started(),
+    workerSpawned(1, 101),
+    workerSpawned(2, 102),
+    workerBooted(102),
+    signal('TTOU'),
+  );
   const [s1, out] = step(retiring, workerExited(101, null, 'TERM', said(101)));
-  assert.deepEqual(out, [...forget(101), showOutput(101, said(101)), log('info', 'Worker (pid:101) was sent SIGTERM!')]);
+  assert.deepEqual(out, [
+    ...forget(101),
+    showOutput(101, said(101)),
+    log('info', 'Worker (pid:101) was sent SIGTERM!'),
+  ]);
   assert.equal(s1.backoff.level, 0);
 });
 
 test('TERM during the wait with no worker left: the respawn is cancelled and the arbiter exits 0 at once', () => {
-  const waiting = after(initialState({ ...settings, workers: 1 }), started(), workerSpawned(1, 101), workerExited(101, 1, null, said(101)));
+  const waiting = after(
+    initialState({ ...settings, workers: 1 }),
+    started(),
+    workerSpawned(1, 101),
+    workerExited(101, 1, null, said(101)),
+  );
   const [s1, cmds] = step(waiting, signal('TERM'));
   assert.deepEqual(cmds, [
-    log('info', 'Handling signal: term'), cancelTimer(timerKey.respawn),
-    cancelTimer(timerKey.graceful), log('info', 'Shutting down: Master'), exit(0),
+    log('info', 'Handling signal: term'),
+    cancelTimer(timerKey.respawn),
+    cancelTimer(timerKey.graceful),
+    log('info', 'Shutting down: Master'),
+    exit(0),
   ]);
   assert.equal(s1.phase, 'exited');
 });
@@ -184,8 +258,11 @@ for (const sig of ['INT', 'QUIT'] as const) {
     const waiting = after(oneUp, workerExited(102, 1, null, said(102)));
     const [s1, cmds] = step(waiting, signal(sig));
     assert.deepEqual(cmds, [
-      log('info', `Handling signal: ${sig.toLowerCase()}`), cancelTimer(timerKey.respawn), closeListeners(),
-      killWorker(101, 'QUIT'), startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
+      log('info', `Handling signal: ${sig.toLowerCase()}`),
+      cancelTimer(timerKey.respawn),
+      closeListeners(),
+      killWorker(101, 'QUIT'),
+      startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
     ]);
     // A late respawn event, had the timer fired anyway, spawns nothing.
     assert.deepEqual(step(s1, respawnDelayElapsed())[1], []);
@@ -200,8 +277,10 @@ test('TTIN during the wait adds a worker at once; the failed one still waits', (
   // If it fails to boot too, it joins the same round: no second timer.
   const [, failed] = step(after(s1, workerSpawned(3, 103)), workerExited(103, 1, null, said(103)));
   assert.ok(!failed.some((c) => c.type === 'StartTimer'));
-  assert.deepEqual(step(after(s1, workerSpawned(3, 103), workerExited(103, 1, null, said(103))), respawnDelayElapsed())[1],
-    [spawnWorker(4, true), spawnWorker(5, true)]);
+  assert.deepEqual(
+    step(after(s1, workerSpawned(3, 103), workerExited(103, 1, null, said(103))), respawnDelayElapsed())[1],
+    [spawnWorker(4, true), spawnWorker(5, true)],
+  );
 });
 
 test('TTOU during the wait gives up the waiting worker first: nobody is stopped, the timer is cancelled', () => {
@@ -215,7 +294,12 @@ test('TTOU during the wait gives up the waiting worker first: nobody is stopped,
 });
 
 test('after Exit, the crash-loop timers do nothing', () => {
-  const waiting = after(initialState({ ...settings, workers: 1 }), started(), workerSpawned(1, 101), workerExited(101, 1, null, said(101)));
+  const waiting = after(
+    initialState({ ...settings, workers: 1 }),
+    started(),
+    workerSpawned(1, 101),
+    workerExited(101, 1, null, said(101)),
+  );
   const exited = after(waiting, signal('TERM'));
   for (const event of [respawnDelayElapsed(), workerStayedUp(101)]) assert.deepEqual(step(exited, event), [exited, []]);
 });

@@ -21,10 +21,23 @@ import { interpretArbiter, type ArbiterPorts } from '../../src/effects/arbiter-p
 import { arbiter } from '../../src/streams/arbiter';
 import { initialState, timerKey, type ArbiterSettings } from '../../src/streams/arbiter-state';
 import {
-  cancelTimer, closeListeners, exit, killWorker, log, spawnWorker, startTimer, type Command,
+  cancelTimer,
+  closeListeners,
+  exit,
+  killWorker,
+  log,
+  spawnWorker,
+  startTimer,
+  type Command,
 } from '../../src/streams/commands';
 import {
-  gracefulTimeoutElapsed, heartbeatMissed, signal, started, workerBooted, workerExited, workerSpawned,
+  gracefulTimeoutElapsed,
+  heartbeatMissed,
+  signal,
+  started,
+  workerBooted,
+  workerExited,
+  workerSpawned,
   type ArbiterEvent,
 } from '../../src/streams/events';
 import { feedback } from '../../src/streams/feedback';
@@ -52,7 +65,8 @@ function probed(core: OperatorFunction<ArbiterEvent, Command>) {
         },
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
-      }));
+      }),
+    );
   return { core: (event$: Observable<ArbiterEvent>) => core(watch(event$)), heard, nested };
 }
 
@@ -125,20 +139,30 @@ test('TERM from a hot stream with synchronous kills: exits are handled after the
     const { command$, heard, nested } = loop(scheduler, event$, journal);
     const cmds = {
       ...bootCommands,
-      l: log('info', 'Handling signal: term'), L: closeListeners(),
-      t: killWorker(101, 'TERM'), u: killWorker(102, 'TERM'),
+      l: log('info', 'Handling signal: term'),
+      L: closeListeners(),
+      t: killWorker(101, 'TERM'),
+      u: killWorker(102, 'TERM'),
       g: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
-      c: cancelTimer(timerKey.heartbeat(101)), d: cancelTimer(timerKey.kill(101)),
+      c: cancelTimer(timerKey.heartbeat(101)),
+      d: cancelTimer(timerKey.kill(101)),
       e: log('info', 'Worker (pid:101) was sent SIGTERM!'),
-      C: cancelTimer(timerKey.heartbeat(102)), D: cancelTimer(timerKey.kill(102)),
+      C: cancelTimer(timerKey.heartbeat(102)),
+      D: cancelTimer(timerKey.kill(102)),
       E: log('info', 'Worker (pid:102) was sent SIGTERM!'),
-      G: cancelTimer(timerKey.graceful), m: log('info', 'Shutting down: Master'), z: exit(0),
+      G: cancelTimer(timerKey.graceful),
+      m: log('info', 'Shutting down: Master'),
+      z: exit(0),
     };
     expectObservable(command$).toBe('(abhhii) 2ms (lLtugcdeCDEGmz)', cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
     scheduler.flush();
     assert.deepEqual(heard, [
-      started(), ...bootEvents, signal('TERM'), workerExited(101, null, 'TERM'), workerExited(102, null, 'TERM'),
+      started(),
+      ...bootEvents,
+      signal('TERM'),
+      workerExited(101, null, 'TERM'),
+      workerExited(102, null, 'TERM'),
     ]);
     assert.deepEqual(nested, [], 'no event entered the core while it handled another');
     assert.deepEqual(journal, ['close listeners', 'kill 101 TERM', 'kill 102 TERM', 'exit 0']);

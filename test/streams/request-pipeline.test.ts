@@ -11,16 +11,23 @@ function run(stages: ReadonlyArray<Stage<FakeExchange>>, concurrency: number) {
   const in$ = new Subject<FakeExchange>();
   const held: FakeResponse[] = [];
   const log: string[] = [];
-  in$.pipe(requestPipeline(stages, (_req, res: FakeResponse) => void held.push(res), {
-    concurrency,
-    onError: (e) => log.push(`app ${String(e)}`),
-    onStageError: (e, name) => log.push(`stage ${name} ${String(e)}`),
-    onAbandoned: (ex) => log.push(`abandoned ${ex.req.url}`),
-  })).subscribe((ex) => log.push(`done ${ex.req.url}`));
+  in$
+    .pipe(
+      requestPipeline(stages, (_req, res: FakeResponse) => void held.push(res), {
+        concurrency,
+        onError: (e) => log.push(`app ${String(e)}`),
+        onStageError: (e, name) => log.push(`stage ${name} ${String(e)}`),
+        onAbandoned: (ex) => log.push(`abandoned ${ex.req.url}`),
+      }),
+    )
+    .subscribe((ex) => log.push(`done ${ex.req.url}`));
   return { in$, held, log };
 }
 
-for (const [what, stages] of [['no stages', []], ['a user stage', [map((ex: FakeExchange) => ex)]]] as const) {
+for (const [what, stages] of [
+  ['no stages', []],
+  ['a user stage', [map((ex: FakeExchange) => ex)]],
+] as const) {
   test(`${what}: a client that leaves while its request waits is released and reported; the next request runs`, () => {
     const p = run(stages, 1);
     const first = exchange('/first');

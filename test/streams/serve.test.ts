@@ -14,14 +14,18 @@ function harness(handler: (req: FakeExchange['req'], res: FakeResponse) => unkno
   const errors: string[] = [];
   const abandoned: string[] = [];
   let completed = false;
-  in$.pipe(serve(handler, {
-    concurrency,
-    onError: (e) => errors.push((e as Error).message),
-    onAbandoned: (ex) => abandoned.push(ex.req.url),
-  })).subscribe({
-    next: (ex) => done.push(ex.req.url),
-    complete: () => (completed = true),
-  });
+  in$
+    .pipe(
+      serve(handler, {
+        concurrency,
+        onError: (e) => errors.push((e as Error).message),
+        onAbandoned: (ex) => abandoned.push(ex.req.url),
+      }),
+    )
+    .subscribe({
+      next: (ex) => done.push(ex.req.url),
+      complete: () => (completed = true),
+    });
   return { in$, done, errors, abandoned, isComplete: () => completed };
 }
 
@@ -41,7 +45,12 @@ test('each exchange is emitted when its response closes, in closing order', () =
 test('beyond the concurrency limit exchanges wait their turn, first come first served', () => {
   const started: string[] = [];
   const h = harness((req) => void started.push(req.url), 2);
-  const [a, b, c, d] = ['/a', '/b', '/c', '/d'].map((u) => exchange(u)) as [FakeExchange, FakeExchange, FakeExchange, FakeExchange];
+  const [a, b, c, d] = ['/a', '/b', '/c', '/d'].map((u) => exchange(u)) as [
+    FakeExchange,
+    FakeExchange,
+    FakeExchange,
+    FakeExchange,
+  ];
   for (const ex of [a, b, c, d]) h.in$.next(ex);
   assert.deepEqual(started, ['/a', '/b']);
   b.res.end();
@@ -98,7 +107,6 @@ test('completes when the source completes and the last response has closed', () 
   assert.equal(h.isComplete(), true);
 });
 
-
 // -- clients that leave before their request runs -------------------------------------------------
 
 /** An app that answers each request when told to, by URL. */
@@ -134,7 +142,12 @@ test('a waiting exchange whose client leaves is released at once, counted, and n
 test('with many waiting, only the ones that left are skipped; the others keep their order', () => {
   const app = heldApp();
   const h = harness(app.handler, 1);
-  const [a, b, c, d] = ['/a', '/b', '/c', '/d'].map((u) => exchange(u)) as [FakeExchange, FakeExchange, FakeExchange, FakeExchange];
+  const [a, b, c, d] = ['/a', '/b', '/c', '/d'].map((u) => exchange(u)) as [
+    FakeExchange,
+    FakeExchange,
+    FakeExchange,
+    FakeExchange,
+  ];
   for (const ex of [a, b, c, d]) h.in$.next(ex);
   disconnect(c);
   disconnect(b);
@@ -219,10 +232,15 @@ test('a request run at once gets no listener on its request (the hot path pays n
 
 // -- an app handed back instead of an answer --------------------------------------------------------
 
-const APP_RETURNED = /^the app returned (.+) instead of answering the request: if APP names a factory, call it: `module:create\(\)`$/;
+const APP_RETURNED =
+  /^the app returned (.+) instead of answering the request: if APP names a factory, call it: `module:create\(\)`$/;
 
 test('a handler that returns an app instead of answering: 500, and the error says how to fix APP', () => {
-  const expressLike = Object.assign((_req: unknown, _res: unknown, _next: unknown) => undefined, { use() {}, handle() {}, listen() {} });
+  const expressLike = Object.assign((_req: unknown, _res: unknown, _next: unknown) => undefined, {
+    use() {},
+    handle() {},
+    listen() {},
+  });
   const returns = [
     ['/express', expressLike, 'an Express app'],
     ['/koa', { use() {}, callback() {}, listen() {} }, 'a Koa app'],
@@ -254,11 +272,41 @@ test('an async handler whose promise resolves to an app: 500 with the same hint'
 
 test('values that are not an app missing its answer are left alone', async () => {
   const cases: Array<[string, (req: FakeExchange['req'], res: FakeResponse) => unknown]> = [
-    ['res.end() returns the response', (_req, res) => { res.end('ok'); return res; }],
-    ['a cleanup callback, answered later', (_req, res) => { queueMicrotask(() => res.end('ok')); return () => undefined; }],
-    ['an app returned after answering', (_req, res) => { res.end('ok'); return { fetch() {} }; }],
-    ['a promise of an app, resolved after answering', async (_req, res) => { res.end('ok'); return { fetch() {} }; }],
-    ['a boolean', (_req, res) => { res.end('ok'); return true; }],
+    [
+      'res.end() returns the response',
+      (_req, res) => {
+        res.end('ok');
+        return res;
+      },
+    ],
+    [
+      'a cleanup callback, answered later',
+      (_req, res) => {
+        queueMicrotask(() => res.end('ok'));
+        return () => undefined;
+      },
+    ],
+    [
+      'an app returned after answering',
+      (_req, res) => {
+        res.end('ok');
+        return { fetch() {} };
+      },
+    ],
+    [
+      'a promise of an app, resolved after answering',
+      async (_req, res) => {
+        res.end('ok');
+        return { fetch() {} };
+      },
+    ],
+    [
+      'a boolean',
+      (_req, res) => {
+        res.end('ok');
+        return true;
+      },
+    ],
   ];
   for (const [name, handler] of cases) {
     const h = harness(handler);

@@ -35,7 +35,12 @@ test('a stage is reported under its function name, else its position', () => {
   };
   const table: Array<[string, { readonly name: string }, number, string]> = [
     ['stage(function requireHost)', stage(requireHost), 0, 'requireHost'],
-    ['stage(const checkAuth = arrow)', stage(Object.defineProperty((ex: FakeExchange) => ex, 'name', { value: 'checkAuth' })), 2, 'checkAuth'],
+    [
+      'stage(const checkAuth = arrow)',
+      stage(Object.defineProperty((ex: FakeExchange) => ex, 'name', { value: 'checkAuth' })),
+      2,
+      'checkAuth',
+    ],
     ['stage(anonymous)', anonymous, 1, 'stage #2'],
     ['map(...)', map((ex: FakeExchange) => ex), 0, 'stage #1'],
     ['a named operator function', named, 3, 'addUser'],
@@ -51,7 +56,13 @@ test('stageFunction finds the function behind stage(fn), and nothing behind othe
 test('on its own (outside requestPipeline) a throwing stage(fn) ends its stream, as any rxjs operator', () => {
   const in$ = new Subject<FakeExchange>();
   let error: unknown;
-  in$.pipe(stage<FakeExchange>(() => { throw new Error('boom'); })).subscribe({ error: (e: unknown) => (error = e) });
+  in$
+    .pipe(
+      stage<FakeExchange>(() => {
+        throw new Error('boom');
+      }),
+    )
+    .subscribe({ error: (e: unknown) => (error = e) });
   in$.next(exchange('/x'));
   assert.equal((error as Error).message, 'boom');
 });

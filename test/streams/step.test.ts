@@ -9,16 +9,39 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initialState, timerKey, type ArbiterSettings, type ArbiterState } from '../../src/streams/arbiter-state';
-import { cancelTimer, closeListeners, exit, killWorker, log, spawnWorker, startTimer } from '../../src/streams/commands';
 import {
-  gracefulTimeoutElapsed, heartbeatMissed, heartbeatReceived, killDeadlineElapsed, signal, started, workerBooted,
-  workerExited, workerFailed, workerRetiring, workerSpawned, workerSpawnFailed, type ArbiterEvent,
+  cancelTimer,
+  closeListeners,
+  exit,
+  killWorker,
+  log,
+  spawnWorker,
+  startTimer,
+} from '../../src/streams/commands';
+import {
+  gracefulTimeoutElapsed,
+  heartbeatMissed,
+  heartbeatReceived,
+  killDeadlineElapsed,
+  signal,
+  started,
+  workerBooted,
+  workerExited,
+  workerFailed,
+  workerRetiring,
+  workerSpawned,
+  workerSpawnFailed,
+  type ArbiterEvent,
 } from '../../src/streams/events';
 import type { Signal } from '../../src/streams/signals';
 import { step } from '../../src/streams/step';
 
 const settings: Partial<ArbiterSettings> = {
-  workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000, abortGraceMs: 1_000, quickDeadlineMs: 2_000,
+  workers: 2,
+  timeoutMs: 30_000,
+  gracefulTimeoutMs: 20_000,
+  abortGraceMs: 1_000,
+  quickDeadlineMs: 2_000,
 };
 
 /** The state after `events`, one step at a time (commands dropped). */
@@ -71,7 +94,10 @@ test('WorkerSpawned arms no heartbeat timer when timeoutMs is 0', () => {
 test('WorkerBooted marks the worker booted and re-arms its heartbeat', () => {
   const [s1, cmds] = step(running, workerBooted(102));
   assert.deepEqual(cmds, [heartbeatTimer(102)]);
-  assert.deepEqual(s1.workers.map((w) => w.booted), [false, true]);
+  assert.deepEqual(
+    s1.workers.map((w) => w.booted),
+    [false, true],
+  );
 });
 
 test('HeartbeatReceived re-arms the heartbeat timer of that worker only', () => {
@@ -88,7 +114,10 @@ test('HeartbeatMissed logs WORKER TIMEOUT, sends ABRT and arms the kill deadline
     killWorker(101, 'ABRT'),
     startTimer('kill:101', 1_000, killDeadlineElapsed(101)),
   ]);
-  assert.deepEqual(s1.workers.map((w) => w.aborted), [true, false]);
+  assert.deepEqual(
+    s1.workers.map((w) => w.aborted),
+    [true, false],
+  );
   const [s2, again] = step(s1, heartbeatMissed(101));
   assert.deepEqual(again, []);
   assert.deepEqual(s2, s1);
@@ -128,7 +157,9 @@ test('a booted worker exits with code 1: logged as an error with the code, repla
 test('a booted worker killed by SIGKILL: "Perhaps out of memory?" at error level, replaced', () => {
   const [s1, cmds] = step(serving, workerExited(101, null, 'KILL'));
   assert.deepEqual(cmds, [
-    ...forgetTimers(101), log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'), spawnWorker(3),
+    ...forgetTimers(101),
+    log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'),
+    spawnWorker(3),
   ]);
   assert.deepEqual(ids(s1), [2, 3]);
 });
@@ -144,21 +175,32 @@ test('a booted worker ended by any other signal: logged as a warning, replaced',
   assert.deepEqual(cmds, [...forgetTimers(101), log('warning', 'Worker (pid:101) was sent SIGABRT!'), spawnWorker(3)]);
   assert.deepEqual(ids(s1), [2, 3]);
   const [, prefixed] = step(serving, workerExited(101, null, 'SIGSEGV'));
-  assert.deepEqual(prefixed, [...forgetTimers(101), log('warning', 'Worker (pid:101) was sent SIGSEGV!'), spawnWorker(3)]);
+  assert.deepEqual(prefixed, [
+    ...forgetTimers(101),
+    log('warning', 'Worker (pid:101) was sent SIGSEGV!'),
+    spawnWorker(3),
+  ]);
 });
 
 test('exit code 3 halts gracefully with code 3 and "Reason: Worker failed to boot.", never respawns', () => {
   const [s1, cmds] = step(running, workerExited(101, 3));
   assert.deepEqual(cmds, [
-    ...forgetTimers(101), log('error', 'Worker (pid:101) exited with code 3.'),
-    closeListeners(), killWorker(102, 'TERM'), gracefulTimer(20_000),
+    ...forgetTimers(101),
+    log('error', 'Worker (pid:101) exited with code 3.'),
+    closeListeners(),
+    killWorker(102, 'TERM'),
+    gracefulTimer(20_000),
   ]);
   assert.equal(s1.phase, 'stopping');
   assert.deepEqual(ids(s1), [2]);
   const [s2, last] = step(s1, workerExited(102, 0));
   assert.deepEqual(last, [
-    ...forgetTimers(102), log('info', 'Worker exiting (pid: 102)'),
-    cancelTimer('graceful'), log('error', 'Shutting down: Master'), log('error', 'Reason: Worker failed to boot.'), exit(3),
+    ...forgetTimers(102),
+    log('info', 'Worker exiting (pid: 102)'),
+    cancelTimer('graceful'),
+    log('error', 'Shutting down: Master'),
+    log('error', 'Reason: Worker failed to boot.'),
+    exit(3),
   ]);
   assert.equal(s2.phase, 'exited');
 });
@@ -169,9 +211,12 @@ test('exit code 3 after WorkerFailed gives the reason the worker reported', () =
   assert.deepEqual(said, [], 'the reason is said once, as the Reason: line');
   const [s2, cmds] = step(s1, workerExited(101, 3));
   assert.deepEqual(cmds, [
-    ...forgetTimers(101), log('error', 'Worker (pid:101) exited with code 3.'),
-    cancelTimer('graceful'), log('error', 'Shutting down: Master'),
-    log('error', 'Reason: Exception in worker process: EACCES'), exit(3),
+    ...forgetTimers(101),
+    log('error', 'Worker (pid:101) exited with code 3.'),
+    cancelTimer('graceful'),
+    log('error', 'Shutting down: Master'),
+    log('error', 'Reason: Exception in worker process: EACCES'),
+    exit(3),
   ]);
   assert.equal(s2.phase, 'exited');
 });
@@ -179,13 +224,20 @@ test('exit code 3 after WorkerFailed gives the reason the worker reported', () =
 test('exit code 4 halts gracefully with code 4 and "Reason: App failed to load.", never respawns', () => {
   const [s1, cmds] = step(running, workerExited(102, 4));
   assert.deepEqual(cmds, [
-    ...forgetTimers(102), log('error', 'Worker (pid:102) exited with code 4.'),
-    closeListeners(), killWorker(101, 'TERM'), gracefulTimer(20_000),
+    ...forgetTimers(102),
+    log('error', 'Worker (pid:102) exited with code 4.'),
+    closeListeners(),
+    killWorker(101, 'TERM'),
+    gracefulTimer(20_000),
   ]);
   const [, last] = step(s1, workerExited(101, null, 'TERM'));
   assert.deepEqual(last, [
-    ...forgetTimers(101), log('info', 'Worker (pid:101) was sent SIGTERM!'),
-    cancelTimer('graceful'), log('error', 'Shutting down: Master'), log('error', 'Reason: App failed to load.'), exit(4),
+    ...forgetTimers(101),
+    log('info', 'Worker (pid:101) was sent SIGTERM!'),
+    cancelTimer('graceful'),
+    log('error', 'Shutting down: Master'),
+    log('error', 'Reason: App failed to load.'),
+    exit(4),
   ]);
 });
 
@@ -194,16 +246,22 @@ test('exit code 4 after WorkerFailed gives the reason the worker reported', () =
   const [s1] = step(failed, workerExited(101, 4));
   const [, last] = step(s1, workerExited(102, 0));
   assert.deepEqual(last, [
-    ...forgetTimers(102), log('info', 'Worker exiting (pid: 102)'),
-    cancelTimer('graceful'), log('error', 'Shutting down: Master'),
-    log('error', "Reason: Failed to find attribute 'app' in './server.js'."), exit(4),
+    ...forgetTimers(102),
+    log('info', 'Worker exiting (pid: 102)'),
+    cancelTimer('graceful'),
+    log('error', 'Shutting down: Master'),
+    log('error', "Reason: Failed to find attribute 'app' in './server.js'."),
+    exit(4),
   ]);
 });
 
 test('TERM sends TERM to every worker and arms the graceful timeout', () => {
   const [s1, cmds] = step(running, signal('TERM'));
   assert.deepEqual(cmds, [
-    log('info', 'Handling signal: term'), closeListeners(), killWorker(101, 'TERM'), killWorker(102, 'TERM'),
+    log('info', 'Handling signal: term'),
+    closeListeners(),
+    killWorker(101, 'TERM'),
+    killWorker(102, 'TERM'),
     gracefulTimer(20_000),
   ]);
   assert.equal(s1.phase, 'stopping');
@@ -214,7 +272,10 @@ for (const sig of ['INT', 'QUIT'] as const) {
   test(`${sig} sends QUIT to every worker, still bounded by the graceful timeout`, () => {
     const [s1, cmds] = step(running, signal(sig));
     assert.deepEqual(cmds, [
-      log('info', `Handling signal: ${sig.toLowerCase()}`), closeListeners(), killWorker(101, 'QUIT'), killWorker(102, 'QUIT'),
+      log('info', `Handling signal: ${sig.toLowerCase()}`),
+      closeListeners(),
+      killWorker(101, 'QUIT'),
+      killWorker(102, 'QUIT'),
       gracefulTimer(20_000),
     ]);
     assert.equal(s1.phase, 'stopping');
@@ -224,8 +285,11 @@ for (const sig of ['INT', 'QUIT'] as const) {
 test('INT during a graceful stop: "Quick shutdown requested", QUIT to every worker, shorter deadline', () => {
   const [s1, cmds] = step(stopping, signal('INT'));
   assert.deepEqual(cmds, [
-    log('info', 'Handling signal: int'), log('info', 'Quick shutdown requested'),
-    killWorker(101, 'QUIT'), killWorker(102, 'QUIT'), gracefulTimer(2_000),
+    log('info', 'Handling signal: int'),
+    log('info', 'Quick shutdown requested'),
+    killWorker(101, 'QUIT'),
+    killWorker(102, 'QUIT'),
+    gracefulTimer(2_000),
   ]);
   assert.equal(s1.phase, 'stopping');
   // Already quick: a further QUIT has nothing left to hurry.
@@ -250,8 +314,11 @@ test('the last worker leaving a stop: "Shutting down: Master" and Exit(0)', () =
   assert.deepEqual(first, [...forgetTimers(101), log('info', 'Worker exiting (pid: 101)')]);
   const [s2, last] = step(s1, workerExited(102, 0));
   assert.deepEqual(last, [
-    ...forgetTimers(102), log('info', 'Worker exiting (pid: 102)'),
-    cancelTimer('graceful'), log('info', 'Shutting down: Master'), exit(0),
+    ...forgetTimers(102),
+    log('info', 'Worker exiting (pid: 102)'),
+    cancelTimer('graceful'),
+    log('info', 'Shutting down: Master'),
+    exit(0),
   ]);
   assert.equal(s2.phase, 'exited');
 });
@@ -259,7 +326,10 @@ test('the last worker leaving a stop: "Shutting down: Master" and Exit(0)', () =
 test('TERM with no workers (before Started) exits at once', () => {
   const [s1, cmds] = step(s0, signal('TERM'));
   assert.deepEqual(cmds, [
-    log('info', 'Handling signal: term'), cancelTimer('graceful'), log('info', 'Shutting down: Master'), exit(0),
+    log('info', 'Handling signal: term'),
+    cancelTimer('graceful'),
+    log('info', 'Shutting down: Master'),
+    exit(0),
   ]);
   assert.equal(s1.phase, 'exited');
 });
@@ -275,7 +345,10 @@ test('TTOU sends TERM to the oldest worker', () => {
   const [s1, cmds] = step(running, signal('TTOU'));
   assert.deepEqual(cmds, [log('info', 'Handling signal: ttou'), killWorker(101, 'TERM')]);
   assert.equal(s1.target, 1);
-  assert.deepEqual(s1.workers.map((w) => w.retiring), [true, false]);
+  assert.deepEqual(
+    s1.workers.map((w) => w.retiring),
+    [true, false],
+  );
 });
 
 test('TTOU never goes below one worker', () => {
@@ -311,7 +384,10 @@ test('a worker retired by TTOU before it had a pid is sent TERM as soon as it sp
   const oldestPending = after(s0, started(), workerSpawned(2, 102));
   const [s1, cmds] = step(oldestPending, signal('TTOU'));
   assert.deepEqual(cmds, [log('info', 'Handling signal: ttou')]);
-  assert.deepEqual(s1.workers.map((w) => w.retiring), [true, false]);
+  assert.deepEqual(
+    s1.workers.map((w) => w.retiring),
+    [true, false],
+  );
   assert.deepEqual(step(s1, workerSpawned(1, 101))[1], [heartbeatTimer(101), killWorker(101, 'TERM')]);
 });
 
@@ -329,14 +405,20 @@ test('WorkerSpawnFailed stops the arbiter with code 3', () => {
   const half = after(s0, started(), workerSpawned(1, 101));
   const [s1, cmds] = step(half, workerSpawnFailed(2, 'spawn node ENOENT'));
   assert.deepEqual(cmds, [
-    log('error', 'Could not spawn worker: spawn node ENOENT'), closeListeners(), killWorker(101, 'TERM'),
+    log('error', 'Could not spawn worker: spawn node ENOENT'),
+    closeListeners(),
+    killWorker(101, 'TERM'),
     gracefulTimer(20_000),
   ]);
   assert.deepEqual(ids(s1), [1]);
   const [s2, last] = step(s1, workerExited(101, 0));
   assert.deepEqual(last, [
-    ...forgetTimers(101), log('info', 'Worker exiting (pid: 101)'),
-    cancelTimer('graceful'), log('error', 'Shutting down: Master'), log('error', 'Reason: Worker failed to boot.'), exit(3),
+    ...forgetTimers(101),
+    log('info', 'Worker exiting (pid: 101)'),
+    cancelTimer('graceful'),
+    log('error', 'Shutting down: Master'),
+    log('error', 'Reason: Worker failed to boot.'),
+    exit(3),
   ]);
   assert.equal(s2.phase, 'exited');
 });
@@ -351,7 +433,8 @@ for (const sig of ['HUP', 'USR1', 'USR2', 'WINCH'] as const satisfies readonly S
   test(`SIG${sig} is logged as not supported and changes nothing`, () => {
     const [s1, cmds] = step(running, signal(sig));
     assert.deepEqual(cmds, [
-      log('info', `Handling signal: ${sig.toLowerCase()}`), log('warning', `SIG${sig} is not supported yet; ignored`),
+      log('info', `Handling signal: ${sig.toLowerCase()}`),
+      log('warning', `SIG${sig} is not supported yet; ignored`),
     ]);
     assert.deepEqual(s1, running);
   });
@@ -361,8 +444,18 @@ test('after Exit, signals, Started and timer events do nothing', () => {
   const exited = after(stopping, workerExited(101, 0), workerExited(102, 0));
   assert.equal(exited.phase, 'exited');
   const events: ArbiterEvent[] = [
-    started(), signal('TERM'), signal('INT'), signal('QUIT'), signal('TTIN'), signal('TTOU'), signal('HUP'),
-    gracefulTimeoutElapsed(), heartbeatMissed(101), killDeadlineElapsed(101), heartbeatReceived(101), workerBooted(101),
+    started(),
+    signal('TERM'),
+    signal('INT'),
+    signal('QUIT'),
+    signal('TTIN'),
+    signal('TTOU'),
+    signal('HUP'),
+    gracefulTimeoutElapsed(),
+    heartbeatMissed(101),
+    killDeadlineElapsed(101),
+    heartbeatReceived(101),
+    workerBooted(101),
   ];
   for (const event of events) {
     const [s1, cmds] = step(exited, event);

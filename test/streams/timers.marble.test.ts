@@ -9,13 +9,18 @@ import { gracefulTimeoutElapsed, heartbeatMissed, killDeadlineElapsed } from '..
 import { timers } from '../../src/streams/timers';
 import { marbles } from '../support/marbles';
 
-const events = { x: heartbeatMissed(101), y: heartbeatMissed(102), z: killDeadlineElapsed(101), g: gracefulTimeoutElapsed() };
+const events = {
+  x: heartbeatMissed(101),
+  y: heartbeatMissed(102),
+  z: killDeadlineElapsed(101),
+  g: gracefulTimeoutElapsed(),
+};
 
 test('a timer fires its event exactly ms after StartTimer; other commands are ignored', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     const commands = { a: startTimer('heartbeat:101', 5, events.x), l: log('info', 'hello') };
     const command$ = hot('l-a', commands);
-    const expected =     '7ms x';
+    const expected = '7ms x';
     expectObservable(command$.pipe(timers(scheduler))).toBe(expected, events);
     expectSubscriptions(command$.subscriptions).toBe('^');
   }));
@@ -24,7 +29,7 @@ test('StartTimer under a pending key replaces the old timer, deadline and event'
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     const commands = { a: startTimer('graceful', 20, events.x), b: startTimer('graceful', 20, events.g) };
     const command$ = hot('a 9ms b', commands);
-    const expected =     '30ms g';
+    const expected = '30ms g';
     expectObservable(command$.pipe(timers(scheduler))).toBe(expected, events);
     expectSubscriptions(command$.subscriptions).toBe('^');
   }));
@@ -32,10 +37,12 @@ test('StartTimer under a pending key replaces the old timer, deadline and event'
 test('CancelTimer cancels a pending timer; cancelling an unknown key is harmless', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     const commands = {
-      a: startTimer('heartbeat:101', 10, events.x), c: cancelTimer('heartbeat:101'), u: cancelTimer('nope'),
+      a: startTimer('heartbeat:101', 10, events.x),
+      c: cancelTimer('heartbeat:101'),
+      u: cancelTimer('nope'),
     };
     const command$ = hot('a 3ms uc', commands);
-    const expected =     '';
+    const expected = '';
     expectObservable(command$.pipe(timers(scheduler))).toBe(expected, events);
     expectSubscriptions(command$.subscriptions).toBe('^');
   }));
@@ -49,7 +56,7 @@ test('timers under different keys are independent', () =>
       d: cancelTimer('heartbeat:102'),
     };
     const command$ = hot('abc 5ms d', commands);
-    const expected =     '10ms x 1ms z';
+    const expected = '10ms x 1ms z';
     expectObservable(command$.pipe(timers(scheduler))).toBe(expected, events);
     expectSubscriptions(command$.subscriptions).toBe('^');
   }));
@@ -58,7 +65,7 @@ test('a timer can fire again after it fired once', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     const commands = { a: startTimer('heartbeat:101', 5, events.x) };
     const command$ = hot('a 9ms a', commands);
-    const expected =     '5ms x 9ms x';
+    const expected = '5ms x 9ms x';
     expectObservable(command$.pipe(timers(scheduler))).toBe(expected, events);
     expectSubscriptions(command$.subscriptions).toBe('^');
   }));
@@ -67,7 +74,7 @@ test('unsubscribing clears the pending timers (nothing is left scheduled)', () =
   marbles(({ hot, expectObservable, expectSubscriptions, flush }, scheduler) => {
     const commands = { a: startTimer('graceful', 10, events.g) };
     const command$ = hot('a', commands);
-    const unsub    =     '^ 4ms !';
+    const unsub = '^ 4ms !';
     expectObservable(command$.pipe(timers(scheduler)), unsub).toBe('', events);
     expectSubscriptions(command$.subscriptions).toBe(unsub);
     flush();

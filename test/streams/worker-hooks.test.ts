@@ -8,8 +8,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  drained, drainTimeoutElapsed, listening, maxRequestsReached, parentGone, workerInitial, workerSignal, workerStep,
-  type WorkerCommand, type WorkerEvent, type WorkerHook, type WorkerState,
+  drained,
+  drainTimeoutElapsed,
+  listening,
+  maxRequestsReached,
+  parentGone,
+  workerInitial,
+  workerSignal,
+  workerStep,
+  type WorkerCommand,
+  type WorkerEvent,
+  type WorkerHook,
+  type WorkerState,
 } from '../../src/streams/worker/worker-lifecycle';
 
 const GRACE = 5_000;
@@ -17,7 +27,9 @@ const ALL: readonly WorkerHook[] = ['workerInt', 'workerAbort', 'workerExit'];
 
 const call = (hook: WorkerHook): WorkerCommand => ({ type: 'CallHook', hook });
 const c = {
-  int: call('workerInt'), abort: call('workerAbort'), exitHook: call('workerExit'),
+  int: call('workerInt'),
+  abort: call('workerAbort'),
+  exitHook: call('workerExit'),
   booted: { type: 'ReportBooted' },
   stop: { type: 'StopAccepting' },
   drainTimer: { type: 'StartTimer', key: 'drain', ms: GRACE, event: drainTimeoutElapsed() },
@@ -33,7 +45,10 @@ const l = listening();
 const sig = workerSignal;
 
 /** Every step's commands, in order, and the final state. */
-function run(hooks: readonly WorkerHook[], events: readonly WorkerEvent[]): { state: WorkerState; steps: (readonly WorkerCommand[])[] } {
+function run(
+  hooks: readonly WorkerHook[],
+  events: readonly WorkerEvent[],
+): { state: WorkerState; steps: (readonly WorkerCommand[])[] } {
   let state = workerInitial(GRACE, hooks);
   const steps: (readonly WorkerCommand[])[] = [];
   for (const e of events) {
@@ -54,27 +69,74 @@ interface Row {
 
 const rows: readonly Row[] = [
   { name: 'INT while serving', hooks: ALL, events: [l, sig('INT')], last: [c.int, c.exitHook, c.exit0] },
-  { name: 'QUIT while serving (Gunicorn: handle_quit calls worker_int too)', hooks: ALL, events: [l, sig('QUIT')], last: [c.int, c.exitHook, c.exit0] },
+  {
+    name: 'QUIT while serving (Gunicorn: handle_quit calls worker_int too)',
+    hooks: ALL,
+    events: [l, sig('QUIT')],
+    last: [c.int, c.exitHook, c.exit0],
+  },
   { name: 'INT while draining', hooks: ALL, events: [l, sig('TERM'), sig('INT')], last: [c.int, c.exitHook, c.exit0] },
   { name: 'INT while booting', hooks: ALL, events: [sig('INT')], last: [c.int, c.exitHook, c.exit0] },
   { name: 'ABRT while serving', hooks: ALL, events: [l, sig('ABRT')], last: [c.abort, c.exitHook, c.exit1] },
-  { name: 'ABRT while draining', hooks: ALL, events: [l, sig('TERM'), sig('ABRT')], last: [c.abort, c.exitHook, c.exit1] },
-  { name: 'TERM, then the last connection closes', hooks: ALL, events: [l, sig('TERM'), drained()], last: [c.exitHook, c.exit0] },
+  {
+    name: 'ABRT while draining',
+    hooks: ALL,
+    events: [l, sig('TERM'), sig('ABRT')],
+    last: [c.abort, c.exitHook, c.exit1],
+  },
+  {
+    name: 'TERM, then the last connection closes',
+    hooks: ALL,
+    events: [l, sig('TERM'), drained()],
+    last: [c.exitHook, c.exit0],
+  },
   { name: 'TERM while booting', hooks: ALL, events: [sig('TERM')], last: [c.exitHook, c.exit0] },
   {
-    name: 'TERM, then the graceful timeout', hooks: ALL, events: [l, sig('TERM'), drainTimeoutElapsed()],
+    name: 'TERM, then the graceful timeout',
+    hooks: ALL,
+    events: [l, sig('TERM'), drainTimeoutElapsed()],
     last: [c.timeoutLog, c.closeAll, c.exitHook, c.exit0],
   },
-  { name: 'the arbiter gone, then drained', hooks: ALL, events: [l, parentGone(), drained()], last: [c.exitHook, c.exit0] },
-  { name: 'max requests, then drained', hooks: ALL, events: [l, maxRequestsReached(), drained()], last: [c.exitHook, c.exit0] },
-  { name: 'only workerExit configured: INT', hooks: ['workerExit'], events: [l, sig('INT')], last: [c.exitHook, c.exit0] },
-  { name: 'only workerExit configured: ABRT', hooks: ['workerExit'], events: [l, sig('ABRT')], last: [c.exitHook, c.exit1] },
+  {
+    name: 'the arbiter gone, then drained',
+    hooks: ALL,
+    events: [l, parentGone(), drained()],
+    last: [c.exitHook, c.exit0],
+  },
+  {
+    name: 'max requests, then drained',
+    hooks: ALL,
+    events: [l, maxRequestsReached(), drained()],
+    last: [c.exitHook, c.exit0],
+  },
+  {
+    name: 'only workerExit configured: INT',
+    hooks: ['workerExit'],
+    events: [l, sig('INT')],
+    last: [c.exitHook, c.exit0],
+  },
+  {
+    name: 'only workerExit configured: ABRT',
+    hooks: ['workerExit'],
+    events: [l, sig('ABRT')],
+    last: [c.exitHook, c.exit1],
+  },
   { name: 'only workerInt configured: INT', hooks: ['workerInt'], events: [l, sig('INT')], last: [c.int, c.exit0] },
-  { name: 'only workerAbort configured: ABRT', hooks: ['workerAbort'], events: [l, sig('ABRT')], last: [c.abort, c.exit1] },
+  {
+    name: 'only workerAbort configured: ABRT',
+    hooks: ['workerAbort'],
+    events: [l, sig('ABRT')],
+    last: [c.abort, c.exit1],
+  },
   { name: 'no hooks: INT', hooks: [], events: [l, sig('INT')], last: [c.exit0] },
   { name: 'no hooks: ABRT', hooks: [], events: [l, sig('ABRT')], last: [c.exit1] },
   { name: 'no hooks: drained', hooks: [], events: [l, sig('TERM'), drained()], last: [c.exit0] },
-  { name: 'no hooks: graceful timeout', hooks: [], events: [l, sig('TERM'), drainTimeoutElapsed()], last: [c.timeoutLog, c.closeAll, c.exit0] },
+  {
+    name: 'no hooks: graceful timeout',
+    hooks: [],
+    events: [l, sig('TERM'), drainTimeoutElapsed()],
+    last: [c.timeoutLog, c.closeAll, c.exit0],
+  },
 ];
 
 for (const row of rows) {
@@ -83,7 +145,13 @@ for (const row of rows) {
     assert.deepEqual(steps.at(-1), row.last);
     assert.equal(state.phase, 'exited');
     // The hook runs once, on the way out, never while serving or draining.
-    assert.deepEqual(steps.slice(0, -1).flat().filter((x) => x.type === 'CallHook'), []);
+    assert.deepEqual(
+      steps
+        .slice(0, -1)
+        .flat()
+        .filter((x) => x.type === 'CallHook'),
+      [],
+    );
   });
 }
 
@@ -95,7 +163,15 @@ test('the steps before the way out are the same with and without hooks', () => {
 
 test('after the exit no hook runs again: a late signal, drain or timeout does nothing', () => {
   const { state } = run(ALL, [l, sig('INT')]);
-  for (const late of [sig('INT'), sig('QUIT'), sig('ABRT'), sig('TERM'), drained(), drainTimeoutElapsed(), parentGone()]) {
+  for (const late of [
+    sig('INT'),
+    sig('QUIT'),
+    sig('ABRT'),
+    sig('TERM'),
+    drained(),
+    drainTimeoutElapsed(),
+    parentGone(),
+  ]) {
     assert.deepEqual(workerStep(state, late), [state, []]);
   }
 });

@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType, type WorkerTypeSettings,
+  ABORT_GRACE_MS,
+  heartbeatInterval,
+  quickDeadline,
+  workerType,
+  type WorkerTypeSettings,
 } from '../../src/streams/worker/policy';
 
 const base: WorkerTypeSettings = { workerClass: 'async', threads: 1, workerConnections: 1000, keepalive: 2 };
@@ -11,10 +15,26 @@ const types: ReadonlyArray<readonly [string, Partial<WorkerTypeSettings>, Return
   ['async: worker-connections at a time, keep-alive', {}, { name: 'async', concurrency: 1000, keepAliveMs: 2000 }],
   ['async with threads: threads mean nothing', { threads: 8 }, { name: 'async', concurrency: 1000, keepAliveMs: 2000 }],
   ['async, --keep-alive 0', { keepalive: 0 }, { name: 'async', concurrency: 1000, keepAliveMs: 0 }],
-  ['sync: one at a time, never keep-alive', { workerClass: 'sync', keepalive: 5 }, { name: 'sync', concurrency: 1, keepAliveMs: 0 }],
-  ['sync with --threads 4 is gthread (Gunicorn)', { workerClass: 'sync', threads: 4 }, { name: 'gthread', concurrency: 4, keepAliveMs: 2000 }],
-  ['gthread: threads at a time', { workerClass: 'gthread', threads: 3, keepalive: 7 }, { name: 'gthread', concurrency: 3, keepAliveMs: 7000 }],
-  ['gthread with one thread stays gthread', { workerClass: 'gthread' }, { name: 'gthread', concurrency: 1, keepAliveMs: 2000 }],
+  [
+    'sync: one at a time, never keep-alive',
+    { workerClass: 'sync', keepalive: 5 },
+    { name: 'sync', concurrency: 1, keepAliveMs: 0 },
+  ],
+  [
+    'sync with --threads 4 is gthread (Gunicorn)',
+    { workerClass: 'sync', threads: 4 },
+    { name: 'gthread', concurrency: 4, keepAliveMs: 2000 },
+  ],
+  [
+    'gthread: threads at a time',
+    { workerClass: 'gthread', threads: 3, keepalive: 7 },
+    { name: 'gthread', concurrency: 3, keepAliveMs: 7000 },
+  ],
+  [
+    'gthread with one thread stays gthread',
+    { workerClass: 'gthread' },
+    { name: 'gthread', concurrency: 1, keepAliveMs: 2000 },
+  ],
 ];
 for (const [name, settings, expected] of types) {
   test(`workerType — ${name}`, () => assert.deepEqual(workerType({ ...base, ...settings }), expected));

@@ -44,7 +44,11 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Start `runicorn ...args`; the test context stops the arbiter and its workers, by pid. */
-export function runicorn(t: TestContext, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Running {
+export function runicorn(
+  t: TestContext,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Running {
   const proc = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
@@ -62,15 +66,20 @@ export function runicorn(t: TestContext, args: readonly string[], options: { env
     for (const w of [...waiters]) w();
   });
   proc.stdout?.resume();
-  const exited = new Promise<Exit>((res) => proc.once('exit', (code, signal) => {
-    for (const w of [...waiters]) w();
-    res({ code, signal });
-  }));
+  const exited = new Promise<Exit>((res) =>
+    proc.once('exit', (code, signal) => {
+      for (const w of [...waiters]) w();
+      res({ code, signal });
+    }),
+  );
   let done = false;
   void exited.then(() => (done = true));
 
   const workerPids = () =>
-    lines.map((l) => /Booting worker with pid: (\d+)/.exec(l)).filter((m) => m !== null).map((m) => Number(m[1]));
+    lines
+      .map((l) => /Booting worker with pid: (\d+)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => Number(m[1]));
 
   const running: Running = {
     proc,
@@ -89,7 +98,11 @@ export function runicorn(t: TestContext, args: readonly string[], options: { env
           }
           if (done) finish(() => rej(new Error(`exited before ${re}; log:\n${lines.join('\n')}`)));
         };
-        const timer = setTimeout(() => finish(() => rej(new Error(`no line matching ${re} within ${timeoutMs} ms; log:\n${lines.join('\n')}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() => rej(new Error(`no line matching ${re} within ${timeoutMs} ms; log:\n${lines.join('\n')}`))),
+          timeoutMs,
+        );
         const finish = (f: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -136,7 +149,12 @@ export function get(port: number, path = '/', headers: http.OutgoingHttpHeaders 
 }
 
 /** Keep asking until `predicate(reply)` holds, at most `attempts` times (no sleeps: each try is a real request). */
-export async function until(port: number, path: string, predicate: (r: Reply) => boolean, attempts = 200): Promise<Reply> {
+export async function until(
+  port: number,
+  path: string,
+  predicate: (r: Reply) => boolean,
+  attempts = 200,
+): Promise<Reply> {
   let last: Reply | undefined;
   for (let i = 0; i < attempts; i++) {
     try {

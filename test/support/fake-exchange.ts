@@ -39,7 +39,11 @@ export class FakeRequest implements RequestLike {
   readonly headers: Record<string, string>;
   readonly method = 'GET';
   readonly closeListeners = new Once<RequestLike>();
-  constructor(readonly url: string, readonly socket: FakeSocket, headers: Record<string, string> = {}) {
+  constructor(
+    readonly url: string,
+    readonly socket: FakeSocket,
+    headers: Record<string, string> = {},
+  ) {
     this.headers = headers;
   }
   on(_event: 'close', listener: (this: RequestLike) => void) {
@@ -82,9 +86,15 @@ export class FakeResponse implements ResponseLike {
 export type FakeExchange = Exchange<FakeRequest, FakeResponse>;
 
 /** A request on its own connection; `pipelined`: its response waits behind an earlier one. */
-export function exchange(url: string, options: { pipelined?: boolean; headers?: Record<string, string> } = {}): FakeExchange {
+export function exchange(
+  url: string,
+  options: { pipelined?: boolean; headers?: Record<string, string> } = {},
+): FakeExchange {
   const socket = new FakeSocket();
-  return { req: new FakeRequest(url, socket, options.headers), res: new FakeResponse(options.pipelined ? null : socket) };
+  return {
+    req: new FakeRequest(url, socket, options.headers),
+    res: new FakeResponse(options.pipelined ? null : socket),
+  };
 }
 
 /** The client goes away, as Node reports it: socket destroyed, the response's `close` (if it has the socket), the request's `close`. */

@@ -13,43 +13,92 @@
 import { HookFn } from '../../streams/codecs';
 import { constant, planned, setting, supported, type Support } from './setting';
 
-const hook = (name: string, gunicorn: string, doc: string, support: Support = supported) => setting({
-  name, gunicorn, flags: [], arity: 'value', codec: HookFn, default: constant(null), section: 'Server Hooks', support, doc,
-});
+const hook = (name: string, gunicorn: string, doc: string, support: Support = supported) =>
+  setting({
+    name,
+    gunicorn,
+    flags: [],
+    arity: 'value',
+    codec: HookFn,
+    default: constant(null),
+    section: 'Server Hooks',
+    support,
+    doc,
+  });
 
 export const serverHooks = {
-  onStarting: hook('onStarting', 'on_starting',
-    'onStarting(arbiter): in the arbiter, before the listeners are bound; awaited.'),
-  onReload: hook('onReload', 'on_reload',
-    'onReload(arbiter): in the arbiter on HUP, after the configuration is re-read and before new workers start.'),
-  whenReady: hook('whenReady', 'when_ready',
-    'whenReady(arbiter): in the arbiter, once the listeners are bound and before the first worker starts.'),
-  preFork: hook('preFork', 'pre_fork',
-    'preFork(arbiter, worker): in the arbiter, just before a worker process is started.'),
-  postFork: hook('postFork', 'post_fork',
-    'postFork(arbiter, worker): in the new worker, as it starts, before it loads the app.'),
-  postWorkerInit: hook('postWorkerInit', 'post_worker_init',
-    'postWorkerInit(worker): in the worker, after the app is loaded and before it serves requests.'),
-  workerInt: hook('workerInt', 'worker_int',
-    'workerInt(worker): in the worker, when it gets SIGINT or SIGQUIT.'),
-  workerAbort: hook('workerAbort', 'worker_abort',
-    'workerAbort(worker): in the worker, when the arbiter aborts it for exceeding --timeout.'),
-  preExec: hook('preExec', 'pre_exec',
-    'preExec(arbiter): in the arbiter, just before a new arbiter is executed on USR2.'),
-  preRequest: hook('preRequest', 'pre_request',
-    'preRequest(worker, req): in the worker, before each request is handed to the app.'),
-  postRequest: hook('postRequest', 'post_request',
-    'postRequest(worker, req, res): in the worker, after each response is finished.'),
-  childExit: hook('childExit', 'child_exit',
-    'childExit(arbiter, worker): in the arbiter, after a worker process has exited.'),
-  workerExit: hook('workerExit', 'worker_exit',
-    'workerExit(arbiter, worker): in the worker, as it exits.'),
-  nworkersChanged: hook('nworkersChanged', 'nworkers_changed',
+  onStarting: hook(
+    'onStarting',
+    'on_starting',
+    'onStarting(arbiter): in the arbiter, before the listeners are bound; awaited.',
+  ),
+  onReload: hook(
+    'onReload',
+    'on_reload',
+    'onReload(arbiter): in the arbiter on HUP, after the configuration is re-read and before new workers start.',
+  ),
+  whenReady: hook(
+    'whenReady',
+    'when_ready',
+    'whenReady(arbiter): in the arbiter, once the listeners are bound and before the first worker starts.',
+  ),
+  preFork: hook(
+    'preFork',
+    'pre_fork',
+    'preFork(arbiter, worker): in the arbiter, just before a worker process is started.',
+  ),
+  postFork: hook(
+    'postFork',
+    'post_fork',
+    'postFork(arbiter, worker): in the new worker, as it starts, before it loads the app.',
+  ),
+  postWorkerInit: hook(
+    'postWorkerInit',
+    'post_worker_init',
+    'postWorkerInit(worker): in the worker, after the app is loaded and before it serves requests.',
+  ),
+  workerInt: hook('workerInt', 'worker_int', 'workerInt(worker): in the worker, when it gets SIGINT or SIGQUIT.'),
+  workerAbort: hook(
+    'workerAbort',
+    'worker_abort',
+    'workerAbort(worker): in the worker, when the arbiter aborts it for exceeding --timeout.',
+  ),
+  preExec: hook(
+    'preExec',
+    'pre_exec',
+    'preExec(arbiter): in the arbiter, just before a new arbiter is executed on USR2.',
+  ),
+  preRequest: hook(
+    'preRequest',
+    'pre_request',
+    'preRequest(worker, req): in the worker, before each request is handed to the app.',
+  ),
+  postRequest: hook(
+    'postRequest',
+    'post_request',
+    'postRequest(worker, req, res): in the worker, after each response is finished.',
+  ),
+  childExit: hook(
+    'childExit',
+    'child_exit',
+    'childExit(arbiter, worker): in the arbiter, after a worker process has exited.',
+  ),
+  workerExit: hook('workerExit', 'worker_exit', 'workerExit(arbiter, worker): in the worker, as it exits.'),
+  nworkersChanged: hook(
+    'nworkersChanged',
+    'nworkers_changed',
     'nworkersChanged(arbiter, newValue, oldValue): in the arbiter, whenever the worker count changes '
-      + '(oldValue is null the first time).'),
-  onExit: hook('onExit', 'on_exit',
-    'onExit(arbiter): in the arbiter, after the workers have stopped, just before runicorn exits.'),
-  sslContext: hook('sslContext', 'ssl_context',
+      + '(oldValue is null the first time).',
+  ),
+  onExit: hook(
+    'onExit',
+    'on_exit',
+    'onExit(arbiter): in the arbiter, after the workers have stopped, just before runicorn exits.',
+  ),
+  sslContext: hook(
+    'sslContext',
+    'ssl_context',
     'sslContext(config, defaultContext): returns the TLS context to serve with, e.g. to restrict TLS versions.',
-    planned('TLS')),
+    planned('TLS'),
+  ),
 };

@@ -20,9 +20,21 @@ export interface DefaultValue {
 
 /** The sections of Gunicorn's settings reference, plus runicorn's own. */
 export type Section =
-  | 'Config File' | 'Control' | 'Debugging' | 'Dirty Arbiter Hooks' | 'Dirty Arbiters' | 'HTTP/2' | 'Logging'
-  | 'Process Naming' | 'SSL' | 'Security' | 'Server Hooks' | 'Server Mechanics' | 'Server Socket'
-  | 'Worker Processes' | 'Node';
+  | 'Config File'
+  | 'Control'
+  | 'Debugging'
+  | 'Dirty Arbiter Hooks'
+  | 'Dirty Arbiters'
+  | 'HTTP/2'
+  | 'Logging'
+  | 'Process Naming'
+  | 'SSL'
+  | 'Security'
+  | 'Server Hooks'
+  | 'Server Mechanics'
+  | 'Server Socket'
+  | 'Worker Processes'
+  | 'Node';
 
 /**
  * Whether runicorn does what the setting says.
@@ -72,8 +84,10 @@ export const setting = <A>(s: Setting<A>): Setting<A> => s;
 export const constant = (value: unknown) => (): DefaultValue => ({ value });
 
 /** A default read from `env[name]` when set, else `fallback`. */
-export const fromEnv = (name: string, fallback: unknown) => (env: NodeJS.ProcessEnv): DefaultValue =>
-  (env[name] !== undefined && env[name] !== '' ? { value: env[name], env: name } : { value: fallback });
+export const fromEnv =
+  (name: string, fallback: unknown) =>
+  (env: NodeJS.ProcessEnv): DefaultValue =>
+    env[name] !== undefined && env[name] !== '' ? { value: env[name], env: name } : { value: fallback };
 
 export const supported: Support = { state: 'supported' };
 export const planned = (area: string): Support => ({ state: 'planned', area });

@@ -8,4 +8,3 @@
 
 /** A file mode or umask in octal, as people write them. */
 export const octal = (n: number): string => `0o${n.toString(8).padStart(3, '0')}`;
-

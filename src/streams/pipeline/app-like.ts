@@ -53,7 +53,9 @@ export class AppReturnedAppError extends Error {
   readonly code = 'RUNICORN_APP_RETURNED_APP';
 
   constructor(readonly returned: string) {
-    super(`the app returned ${returned} instead of answering the request: if APP names a factory, call it: \`module:create()\``);
+    super(
+      `the app returned ${returned} instead of answering the request: if APP names a factory, call it: \`module:create()\``,
+    );
     this.stack = this.message;
   }
 }

@@ -23,7 +23,11 @@ import { clientGone, respond, type Exchange } from './exchange';
 import { stageFunction, type Stage, type StageFunction } from './stage';
 
 /** Told about a stage that failed: its name, and the exchange it failed on when that is known. */
-export type StageErrorHandler<E extends Exchange> = (error: unknown, stageName: string, exchange: E | undefined) => void;
+export type StageErrorHandler<E extends Exchange> = (
+  error: unknown,
+  stageName: string,
+  exchange: E | undefined,
+) => void;
 
 const INTERNAL_ERROR = 'Internal Server Error\n';
 /** Tracked exchanges past which answered ones are swept out; the bar doubles with what remains. */
@@ -40,7 +44,11 @@ export function contain<E extends Exchange>(op: Stage<E>, name: string, onStageE
   return fn === undefined ? containOperator(op, name, onStageError) : containFunction(fn, name, onStageError);
 }
 
-function containFunction<E extends Exchange>(fn: StageFunction<E>, name: string, onStageError: StageErrorHandler<E>): Stage<E> {
+function containFunction<E extends Exchange>(
+  fn: StageFunction<E>,
+  name: string,
+  onStageError: StageErrorHandler<E>,
+): Stage<E> {
   return (source) =>
     new Observable<E>((subscriber) =>
       source.subscribe({
@@ -96,7 +104,8 @@ function containOperator<E extends Exchange>(op: Stage<E>, name: string, onStage
       const ended = (subject: Subject<E>) => {
         if (input === subject) input = undefined;
         if (sourceDone) {
-          if (stranded()) onStageError(new Error(`stage ${name} ended without passing on every request`), name, undefined);
+          if (stranded())
+            onStageError(new Error(`stage ${name} ended without passing on every request`), name, undefined);
           answerInside(undefined);
           subscriber.complete();
           return;
@@ -105,8 +114,11 @@ function containOperator<E extends Exchange>(op: Stage<E>, name: string, onStage
         if (lost || !toldEarlyEnd) {
           toldEarlyEnd = true;
           onStageError(
-            new Error(`stage ${name} completed while requests were still coming; it is started again for the next request`),
-            name, undefined,
+            new Error(
+              `stage ${name} completed while requests were still coming; it is started again for the next request`,
+            ),
+            name,
+            undefined,
           );
         }
         if (lost) answerInside(undefined);

@@ -38,9 +38,15 @@ export function stageName(op: { readonly name: string }, index: number): string 
 }
 
 export function requestPipeline<E extends Exchange>(
-  stages: readonly Stage<E>[], handler: Handler<E>, options: RequestPipelineOptions<E>,
+  stages: readonly Stage<E>[],
+  handler: Handler<E>,
+  options: RequestPipelineOptions<E>,
 ): OperatorFunction<E, E> {
-  const app = serve(handler, { concurrency: options.concurrency, onError: options.onError, onAbandoned: options.onAbandoned });
+  const app = serve(handler, {
+    concurrency: options.concurrency,
+    onError: options.onError,
+    onAbandoned: options.onAbandoned,
+  });
   if (stages.length === 0) return app;
   const contained = stages.map((op, i) => contain(op, stageName(op, i), options.onStageError));
   return (request$) => contained.reduce((s, op) => s.pipe(op), request$).pipe(app);

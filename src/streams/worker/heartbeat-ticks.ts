@@ -15,11 +15,15 @@ import { heartbeatDue, type RequestProgress, type WorkerEvent } from './worker-l
 const IDLE: RequestProgress = { inFlight: 0, finished: 0 };
 
 export function heartbeatTicks(
-  intervalMs: number, scheduler: SchedulerLike, progress: () => RequestProgress = () => IDLE,
+  intervalMs: number,
+  scheduler: SchedulerLike,
+  progress: () => RequestProgress = () => IDLE,
 ): Observable<WorkerEvent> {
   if (intervalMs <= 0) return EMPTY;
-  return interval(intervalMs, scheduler).pipe(map(() => {
-    const p = progress();
-    return heartbeatDue(p.inFlight, p.finished);
-  }));
+  return interval(intervalMs, scheduler).pipe(
+    map(() => {
+      const p = progress();
+      return heartbeatDue(p.inFlight, p.finished);
+    }),
+  );
 }

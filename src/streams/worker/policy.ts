@@ -56,7 +56,7 @@ export function workerType(settings: WorkerTypeSettings): WorkerType {
  * heartbeatInterval(30_000) // 1000
  */
 export const heartbeatInterval = (timeoutMs: number): number =>
-  (timeoutMs > 0 ? Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4))) : 0);
+  timeoutMs > 0 ? Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4))) : 0;
 
 /**
  * How long the arbiter waits after SIGABRT (a missed heartbeat) before SIGKILL: long enough for

@@ -78,9 +78,15 @@ export interface WorkerPolicy {
 }
 
 export const workerInitial = (
-  gracefulTimeoutMs: number, hooks: readonly WorkerHook[] = [], policy: WorkerPolicy = {},
+  gracefulTimeoutMs: number,
+  hooks: readonly WorkerHook[] = [],
+  policy: WorkerPolicy = {},
 ): WorkerState => ({
-  phase: 'booting', gracefulTimeoutMs, hooks, exitCode: 0, holdsHeartbeat: policy.holdsHeartbeat ?? false,
+  phase: 'booting',
+  gracefulTimeoutMs,
+  hooks,
+  exitCode: 0,
+  holdsHeartbeat: policy.holdsHeartbeat ?? false,
   progress: { inFlight: 0, finished: 0 },
 });
 
@@ -89,22 +95,31 @@ export const appLoadFailed = (reason: string): WorkerEvent => ({ type: 'AppLoadF
 export const listenFailed = (reason: string): WorkerEvent => ({ type: 'ListenFailed', reason });
 export const workerSignal = (signal: Signal): WorkerEvent => ({ type: 'SignalReceived', signal });
 export const parentGone = (): WorkerEvent => ({ type: 'ParentGone' });
-export const faultOccurred = (origin: FaultOrigin, detail: string): WorkerEvent => ({ type: 'FaultOccurred', origin, detail });
+export const faultOccurred = (origin: FaultOrigin, detail: string): WorkerEvent => ({
+  type: 'FaultOccurred',
+  origin,
+  detail,
+});
 export const drained = (): WorkerEvent => ({ type: 'Drained' });
 export const drainTimeoutElapsed = (): WorkerEvent => ({ type: 'DrainTimeoutElapsed' });
 export const maxRequestsReached = (): WorkerEvent => ({ type: 'MaxRequestsReached' });
-export const heartbeatDue = (inFlight = 0, finished = 0): WorkerEvent => ({ type: 'HeartbeatDue', progress: { inFlight, finished } });
+export const heartbeatDue = (inFlight = 0, finished = 0): WorkerEvent => ({
+  type: 'HeartbeatDue',
+  progress: { inFlight, finished },
+});
 
 type Result = readonly [WorkerState, readonly WorkerCommand[]];
 
 const logCmd = (level: LogLevel, message: string): WorkerCommand => ({ type: 'Log', level, message });
 
 const hook = (s: WorkerState, name: WorkerHook): WorkerCommand[] =>
-  (s.hooks.includes(name) ? [{ type: 'CallHook', hook: name }] : []);
+  s.hooks.includes(name) ? [{ type: 'CallHook', hook: name }] : [];
 
 /** Every way out goes through here: the workerExit hook, then Exit. */
-const exitNow = (s: WorkerState, code = 0, before: readonly WorkerCommand[] = []): Result =>
-  [{ ...s, phase: 'exited' }, [...before, ...hook(s, 'workerExit'), { type: 'Exit', code }]];
+const exitNow = (s: WorkerState, code = 0, before: readonly WorkerCommand[] = []): Result => [
+  { ...s, phase: 'exited' },
+  [...before, ...hook(s, 'workerExit'), { type: 'Exit', code }],
+];
 
 /** Stop accepting and finish what is in flight; a worker still booting has nothing to finish. */
 function beginDrain(s: WorkerState, code = 0): Result {
@@ -130,7 +145,7 @@ function retire(s: WorkerState, code = 0): Result {
 
 /** A boot failure: say why (debug), tell the arbiter, then the one way out. */
 const bootFailed = (s: WorkerState, code: number, reason: string): Result =>
-  (s.phase === 'booting' ? exitNow(s, code, [logCmd('debug', reason), { type: 'ReportFailed', code, reason }]) : [s, []]);
+  s.phase === 'booting' ? exitNow(s, code, [logCmd('debug', reason), { type: 'ReportFailed', code, reason }]) : [s, []];
 
 const FAULT_TEXT: Readonly<Record<FaultOrigin, string>> = {
   uncaughtException: 'Uncaught exception in worker',
@@ -147,8 +162,8 @@ function onFault(s: WorkerState, origin: FaultOrigin, detail: string): Result {
 
 /** No heartbeat once exited; a sync worker holds it while its request makes no progress. */
 function onHeartbeatDue(s: WorkerState, progress: RequestProgress): Result {
-  const stuck = s.holdsHeartbeat && progress.inFlight > 0 && s.progress.inFlight > 0
-    && progress.finished === s.progress.finished;
+  const stuck =
+    s.holdsHeartbeat && progress.inFlight > 0 && s.progress.inFlight > 0 && progress.finished === s.progress.finished;
   return [{ ...s, progress }, stuck ? [] : [{ type: 'SendHeartbeat' }]];
 }
 
@@ -172,7 +187,9 @@ export function workerStep(s: WorkerState, e: WorkerEvent): Result {
     case 'FaultOccurred':
       return onFault(s, e.origin, e.detail);
     case 'MaxRequestsReached':
-      return s.phase === 'serving' ? chainLog(retire(s), logCmd('info', 'Autorestarting worker after current request.')) : [s, []];
+      return s.phase === 'serving'
+        ? chainLog(retire(s), logCmd('info', 'Autorestarting worker after current request.'))
+        : [s, []];
     case 'Drained':
       return s.phase === 'draining' ? exitNow(s, s.exitCode) : [s, []];
     case 'DrainTimeoutElapsed':
