@@ -16,11 +16,11 @@
  *   starts again at 0.1 s and is shown again.
  * - The first failure, or one different from the last, shows what the worker printed and says
  *   "Worker (pid:N) failed to boot; retrying in 0.1s". A repeat (same exit, same output once
- *   digits are masked, since pids and timestamps differ) says only
- *   "Worker failed to boot N times the same way; retrying in Xs".
+ *   digits are masked, since pids and timestamps differ) is one line: Gunicorn's exit sentence,
+ *   then "Failed to boot N times the same way; retrying in Xs".
  *
  * @example
- * const [s1, cmds] = retryLater(s0, 101, failureOf(1, null, 'DATABASE_URL is not set\n'));
+ * const [s1, cmds] = retryLater(s0, 101, failureOf(1, null, 'DATABASE_URL is not set\n'), 'Worker (pid:101) exited with code 1.');
  * // cmds: [log('error', 'Worker (pid:101) failed to boot; retrying in 0.1s'), startTimer('respawn', 100, …)]
  */
 import { timerKey, type ArbiterSettings, type ArbiterState, type Backoff } from './arbiter-state';
@@ -47,7 +47,7 @@ const seconds = (ms: number) => `${ms / 1000}s`;
  * respawn timer unless one is already pending. The caller then reconciles, which leaves the
  * waiting workers out.
  */
-export function retryLater(state: ArbiterState, pid: number, failure: string): StepResult {
+export function retryLater(state: ArbiterState, pid: number, failure: string, exitLine: string): StepResult {
   const { backoff } = state;
   const repeat = isRepeat(backoff, failure);
   const pending = backoff.waiting > 0;
@@ -59,7 +59,7 @@ export function retryLater(state: ArbiterState, pid: number, failure: string): S
     log(
       'error',
       repeat
-        ? `Worker failed to boot ${repeats} times the same way; retrying in ${seconds(ms)}`
+        ? `${exitLine} Failed to boot ${repeats} times the same way; retrying in ${seconds(ms)}`
         : `Worker (pid:${pid}) failed to boot; retrying in ${seconds(ms)}`,
     ),
   ];

@@ -10,7 +10,7 @@
  * const [s1, cmds] = onWorkerExited(s0, 4242, 4, null); // halts with code 4
  */
 import { findByPid, removeWorker, timerKey, updateWorker, type ArbiterState, type WorkerRecord } from './arbiter-state';
-import { cancelTimer, killWorker, log, showOutput, startTimer, type Command } from './commands';
+import { cancelTimer, killWorker, log, showOutput, startTimer, type Command, type LogLevel } from './commands';
 import { failureOf, isRepeat, retryLater, watchStable } from './crash-loop';
 import { heartbeatMissed, killDeadlineElapsed } from './events';
 import { hook } from './hooks';
@@ -118,16 +118,19 @@ export function onWorkerExited(
   const bootFailure =
     !w.booted && !w.retiring && !halt && next.phase === 'running' ? failureOf(code, signal, output) : undefined;
   const repeat = bootFailure !== undefined && isRepeat(state.backoff, bootFailure);
+  // A repeat is one line: Gunicorn's exit sentence, then the count (see retryLater).
+  const exitLine = describeExit(pid, code, signal);
   const commands: Command[] = [
     cancelTimer(timerKey.heartbeat(pid)),
     cancelTimer(timerKey.kill(pid)),
     ...(output !== '' && !repeat && !outputShown ? [showOutput(pid, output)] : []),
-    ...describeExit(pid, code, signal),
+    ...(repeat ? [] : [exitLine]),
     ...hook(next, 'childExit', w),
   ];
   if (next.phase === 'stopping') return chain([next, commands], finishIfDone);
   if (halt) return chain([next, commands], (s) => beginStop(s, halt));
-  if (bootFailure !== undefined) return chain([next, commands], (s) => retryLater(s, pid, bootFailure), reconcile);
+  if (bootFailure !== undefined)
+    return chain([next, commands], (s) => retryLater(s, pid, bootFailure, exitLine.message), reconcile);
   return chain([next, commands], reconcile);
 }
 
@@ -137,12 +140,13 @@ function haltReason(w: WorkerRecord, code: number | null) {
   return undefined;
 }
 
-function describeExit(pid: number, code: number | null, signal: string | null): Command[] {
+function describeExit(pid: number, code: number | null, signal: string | null): Extract<Command, { type: 'Log' }> {
+  const line = (level: LogLevel, message: string) => ({ type: 'Log', level, message }) as const;
   if (signal) {
     const name = signal.startsWith('SIG') ? signal : `SIG${signal}`;
-    if (name === 'SIGKILL') return [log('error', `Worker (pid:${pid}) was sent SIGKILL! Perhaps out of memory?`)];
-    return [log(name === 'SIGTERM' ? 'info' : 'warning', `Worker (pid:${pid}) was sent ${name}!`)];
+    if (name === 'SIGKILL') return line('error', `Worker (pid:${pid}) was sent SIGKILL! Perhaps out of memory?`);
+    return line(name === 'SIGTERM' ? 'info' : 'warning', `Worker (pid:${pid}) was sent ${name}!`);
   }
-  if (code) return [log('error', `Worker (pid:${pid}) exited with code ${code}.`)];
-  return [log('info', `Worker exiting (pid: ${pid})`)];
+  if (code) return line('error', `Worker (pid:${pid}) exited with code ${code}.`);
+  return line('info', `Worker exiting (pid: ${pid})`);
 }

@@ -41,7 +41,9 @@ test('an app that exits at import: respawns back off, the failure is shown once,
   const r = runicorn(t, ['-b', '127.0.0.1:0', 'needs-db.mjs'], { cwd: dir, env: { DATABASE_URL: '' } });
   await r.waitFor(FAILED);
   const first = Date.now();
-  await r.waitFor(/\[ERROR\] Worker failed to boot 5 times the same way; retrying in 1\.6s$/, { timeoutMs: 20_000 });
+  await r.waitFor(/exited with code 1\. Failed to boot 5 times the same way; retrying in 1\.6s$/, {
+    timeoutMs: 20_000,
+  });
   const elapsed = Date.now() - first;
   assert.ok(elapsed >= 1_200, `5 attempts took ${elapsed} ms; the backoff allows no fewer than 1500 ms`);
   assert.equal(count(r, FAILED), 5, 'one exit line per attempt, and no sixth attempt before its 1.6 s');
@@ -53,7 +55,7 @@ test('an app that exits at import: respawns back off, the failure is shown once,
     [3, '0.4'],
     [4, '0.8'],
   ] as const) {
-    assert.equal(count(r, new RegExp(`Worker failed to boot ${n} times the same way; retrying in ${wait}s$`)), 1);
+    assert.equal(count(r, new RegExp(`Failed to boot ${n} times the same way; retrying in ${wait}s$`)), 1);
   }
   r.kill('SIGTERM');
   assert.deepEqual(await r.exited, { code: 0, signal: null });
@@ -65,7 +67,7 @@ test('--node-arg=--import of a loader node cannot find: its stack trace is shown
   const r = runicorn(t, ['-b', '127.0.0.1:0', '--node-arg=--import=./does-not-exist.mjs', 'ok.mjs'], { cwd: dir });
   await r.waitFor(FAILED);
   const first = Date.now();
-  await r.waitFor(/Worker failed to boot 3 times the same way; retrying in 0\.4s$/, { timeoutMs: 20_000 });
+  await r.waitFor(/Failed to boot 3 times the same way; retrying in 0\.4s$/, { timeoutMs: 20_000 });
   const elapsed = Date.now() - first;
   assert.ok(elapsed >= 250, `3 attempts took ${elapsed} ms; the backoff allows no fewer than 300 ms`);
   assert.equal(count(r, FAILED), 3);

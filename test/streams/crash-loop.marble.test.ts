@@ -96,25 +96,22 @@ test('an app that exits at import: respawned after 0.1, 0.2, 0.4 … 6.4 s, then
     expectObservable(fired$, until).toBe(fired, timerEvents);
   }));
 
-test('the output is shown once; each repeat is one line with a count and the next wait', () =>
+test('the output is shown once; each repeat is one line: the exit, the count and the next wait', () =>
   marbles(({ cold, expectObservable }, scheduler) => {
     const { command$ } = loop(scheduler, cold('s', { s: started() }), never);
     const said$ = command$.pipe(
       filter((c) => c.type === 'ShowOutput' || (c.type === 'Log' && /failed to boot|exited with code/.test(c.message))),
     );
     const until = '^ 1000ms !';
-    const expected = '(oaA) 95ms (bB) 196ms (cC) 396ms (dD)';
+    const expected = '(oaA) 95ms b 199ms c 399ms d';
     const exited = (pid: number) => log('error', `Worker (pid:${pid}) exited with code 1.`);
     expectObservable(said$, until).toBe(expected, {
       o: showOutput(101, said(101)),
       a: exited(101),
       A: log('error', 'Worker (pid:101) failed to boot; retrying in 0.1s'),
-      b: exited(102),
-      B: log('error', 'Worker failed to boot 2 times the same way; retrying in 0.2s'),
-      c: exited(103),
-      C: log('error', 'Worker failed to boot 3 times the same way; retrying in 0.4s'),
-      d: exited(104),
-      D: log('error', 'Worker failed to boot 4 times the same way; retrying in 0.8s'),
+      b: log('error', 'Worker (pid:102) exited with code 1. Failed to boot 2 times the same way; retrying in 0.2s'),
+      c: log('error', 'Worker (pid:103) exited with code 1. Failed to boot 3 times the same way; retrying in 0.4s'),
+      d: log('error', 'Worker (pid:104) exited with code 1. Failed to boot 4 times the same way; retrying in 0.8s'),
     });
   }));
 

@@ -90,8 +90,7 @@ test('the same failure again (other pid, other time): counted, not shown; the wa
   const [s1, cmds] = step(again, workerExited(103, 1, null, said(103)));
   assert.deepEqual(cmds, [
     ...forget(103),
-    log('error', 'Worker (pid:103) exited with code 1.'),
-    log('error', 'Worker failed to boot 2 times the same way; retrying in 0.2s'),
+    log('error', 'Worker (pid:103) exited with code 1. Failed to boot 2 times the same way; retrying in 0.2s'),
     respawnIn(200),
   ]);
   assert.equal(s1.backoff.repeats, 2);
@@ -142,8 +141,7 @@ test('several workers failing in one round share its timer: no new timer, the le
   const [s1, cmds] = step(both, workerExited(102, 1, null, said(102)));
   assert.deepEqual(cmds, [
     ...forget(102),
-    log('error', 'Worker (pid:102) exited with code 1.'),
-    log('error', 'Worker failed to boot 2 times the same way; retrying in 0.1s'),
+    log('error', 'Worker (pid:102) exited with code 1. Failed to boot 2 times the same way; retrying in 0.1s'),
   ]);
   assert.deepEqual(s1.backoff, { ...s1.backoff, level: 1, waiting: 2 });
   const [s2, spawned] = step(s1, respawnDelayElapsed());
