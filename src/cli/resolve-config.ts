@@ -76,5 +76,25 @@ export function resolveConfig(layers: readonly Layer[], env: NodeJS.ProcessEnv):
     if (E.isLeft(result)) return result;
     values[key] = result.right;
   }
+  const refused = refusedSetting(origins);
+  if (refused) return E.left(refused);
   return E.right({ config: values as Config, origins: origins as Origins });
+}
+
+/**
+ * The first setting with a security meaning that was given although its feature has not landed:
+ * such a setting is never accepted and ignored (TLS would silently become plain HTTP).
+ */
+function refusedSetting(origins: Readonly<Record<string, string>>): RunicornError | undefined {
+  for (const [key, s] of allSettings()) {
+    const origin = origins[key];
+    if (origin === undefined || origin === 'default' || s.support.state !== 'planned' || !s.support.risk) continue;
+    return runicornError('RUNICORN_NOT_SUPPORTED', {
+      setting: s.flags.length ? flagOf(s) : s.name,
+      source: origin === 'command line' ? '' : origin,
+      area: s.support.area,
+      risk: s.support.risk,
+    });
+  }
+  return undefined;
 }

@@ -83,7 +83,9 @@ function statusOf(s: Setting<unknown>): string {
     case 'supported':
       return 'supported';
     case 'planned':
-      return `planned (${s.support.area}): validated now, no effect yet`;
+      return s.support.risk
+        ? `planned (${s.support.area}): refuses to start until it lands, since ${s.support.risk}`
+        : `planned (${s.support.area}): validated now, no effect yet`;
     case 'not-applicable':
       return `not applicable: ${prose(s.support.why)}`;
   }
@@ -131,7 +133,9 @@ export function renderSettingsDoc(): string {
     'Status:',
     '',
     '- **supported**: runicorn does what the setting says.',
-    '- **planned**: registered and validated now; until its area is done, setting it logs that it is not supported yet.',
+    '- **planned**: registered and validated now; until its area is done, setting it logs that it is not supported yet,',
+    '  except a setting with a security meaning (TLS, privileges, request limits, proxy trust): setting one of those',
+    '  refuses to start with one line (`RUNICORN_NOT_SUPPORTED`), since runicorn never accepts and ignores it.',
     '- **not applicable**: means nothing in Node; accepted with a warning and ignored, for the reason given.',
     '',
     `${all.length} settings: ${count('supported')} supported, ${count('planned')} planned, `

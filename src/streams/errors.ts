@@ -125,6 +125,15 @@ export const ERRORS = {
     exitCode: ExitCode.WorkerBootError,
     message: (p: { during: string; reason: string }) => `Worker failed to ${p.during}: ${p.reason}`,
   },
+  /**
+   * A setting with a security meaning (TLS, privileges, request limits, proxy allow-lists) that
+   * runicorn cannot honour yet: it refuses to start rather than run without it.
+   */
+  RUNICORN_NOT_SUPPORTED: {
+    exitCode: ExitCode.Config,
+    message: (p: { setting: string; source: string; area: string; risk: string }) =>
+      `${p.setting}${from(p.source)} is not supported yet (${p.area}); runicorn will not start without it, since ${p.risk}`,
+  },
   /** The worker entry point was started by hand instead of by the arbiter. */
   RUNICORN_NOT_A_WORKER: {
     exitCode: ExitCode.WorkerBootError,

@@ -120,6 +120,43 @@ interface Failure {
 const app = fixture('app.mjs');
 const failures: readonly Failure[] = [
   {
+    name: 'a TLS flag before TLS has landed (never a silent downgrade to plain HTTP)',
+    args: ['--certfile', 'cert.pem', '--keyfile', 'key.pem', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: --keyfile is not supported yet \(TLS\); runicorn will not start without it, since it would serve plain HTTP where HTTPS was asked for$/,
+  },
+  {
+    name: 'a request limit before limits have landed',
+    args: ['--limit-request-line', '100', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: --limit-request-line is not supported yet \(request limits\); runicorn will not start without it, since requests over the limit would reach the app$/,
+  },
+  {
+    name: 'a proxy allow-list from the environment',
+    args: [app],
+    env: { FORWARDED_ALLOW_IPS: '10.0.0.1' },
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: --forwarded-allow-ips \(from FORWARDED_ALLOW_IPS\) is not supported yet \(proxy handling\); runicorn will not start without it/,
+  },
+  {
+    name: 'an sslContext hook in the config file',
+    files: { 'runicorn.conf.mjs': 'export default { sslContext: (config, make) => make() };\n' },
+    args: [app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: sslContext \(from runicorn\.conf\.mjs\) is not supported yet \(TLS\)/,
+  },
+  {
+    name: 'a user to drop privileges to',
+    args: ['-u', 'nobody', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: --user is not supported yet \(privileges\); runicorn will not start without it, since workers would keep the privileges and umask runicorn was started with$/,
+  },
+  {
     name: 'a bad flag',
     args: ['--wrokers', '2', app],
     exit: 1,

@@ -34,6 +34,12 @@ const EXAMPLES: { readonly [C in ErrorCode]: ErrorParams<C> } = {
   RUNICORN_PIDFILE: { problem: 'running', path: '/run/app.pid', pid: 4242 },
   RUNICORN_WORKER_BOOT: { during: 'listen', reason: 'EBADF' },
   RUNICORN_NOT_A_WORKER: { variable: 'RUNICORN_WORKER' },
+  RUNICORN_NOT_SUPPORTED: {
+    setting: '--certfile',
+    source: 'command line',
+    area: 'TLS',
+    risk: 'it would serve plain HTTP where HTTPS was asked for',
+  },
 };
 
 interface Row {

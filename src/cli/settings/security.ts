@@ -5,9 +5,9 @@
  * security.limitRequestFieldSize.flags // ['--limit-request-field_size', '--limit-request-field-size']
  */
 import { NonNegativeInt } from '../../streams/codecs';
-import { constant, planned, setting } from './setting';
+import { constant, plannedSecure, setting } from './setting';
 
-const limits = planned('request limits');
+const limits = plannedSecure('request limits', 'requests over the limit would reach the app');
 
 export const security = {
   limitRequestLine: setting({

@@ -11,7 +11,7 @@
  * export const whenReady = (arbiter) => arbiter.log.info('ready');
  */
 import { HookFn } from '../../streams/codecs';
-import { constant, planned, setting, supported, type Support } from './setting';
+import { constant, plannedSecure, setting, supported, type Support } from './setting';
 
 const hook = (name: string, gunicorn: string, doc: string, support: Support = supported) =>
   setting({
@@ -99,6 +99,6 @@ export const serverHooks = {
     'sslContext',
     'ssl_context',
     'sslContext(config, defaultContext): returns the TLS context to serve with, e.g. to restrict TLS versions.',
-    planned('TLS'),
+    plannedSecure('TLS', 'it would serve plain HTTP where HTTPS was asked for'),
   ),
 };

@@ -22,11 +22,11 @@ import {
   Text,
   UserOrGroup,
 } from '../../streams/codecs';
-import { constant, fromEnv, notApplicable, planned, setting, supported } from './setting';
+import { constant, fromEnv, notApplicable, planned, plannedSecure, setting, supported } from './setting';
 import { octal } from './show';
 
-const proxies = planned('proxy handling');
-const privileges = planned('privileges');
+const proxies = plannedSecure('proxy handling', 'which proxies are trusted would not be enforced');
+const privileges = plannedSecure('privileges', 'workers would keep the privileges and umask runicorn was started with');
 const uwsgi = planned('uWSGI');
 const llhttp = notApplicable(
   "Node's llhttp parses requests and cannot be tuned rule by rule "

@@ -39,12 +39,14 @@ export type Section =
 /**
  * Whether runicorn does what the setting says.
  * - `supported`: it has its effect.
- * - `planned`: registered and validated now; until `area` lands, setting it logs "not yet supported".
+ * - `planned`: registered and validated now; until `area` lands, setting it logs "not yet supported",
+ *   or, for a setting with a security meaning (`risk` given), refuses to start: a TLS, privilege,
+ *   limit or allow-list setting is never accepted and ignored.
  * - `not-applicable`: means nothing in Node; accepted and ignored with a warning; `why` is in the docs.
  */
 export type Support =
   | { readonly state: 'supported' }
-  | { readonly state: 'planned'; readonly area: string }
+  | { readonly state: 'planned'; readonly area: string; readonly risk?: string }
   | { readonly state: 'not-applicable'; readonly why: string };
 
 /**
@@ -91,6 +93,8 @@ export const fromEnv =
 
 export const supported: Support = { state: 'supported' };
 export const planned = (area: string): Support => ({ state: 'planned', area });
+/** Planned, with a security meaning: setting it refuses to start, saying what would go wrong (`risk`). */
+export const plannedSecure = (area: string, risk: string): Support => ({ state: 'planned', area, risk });
 export const notApplicable = (why: string): Support => ({ state: 'not-applicable', why });
 
 /** The long flag, as messages name a setting on the command line (`--workers`). */

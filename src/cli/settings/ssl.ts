@@ -8,9 +8,9 @@
  * ssl.certReqs.codec.decode('2') // right(2)
  */
 import { Bool, FilePath, IntRange, NonEmptyString, OneOf, OrNull } from '../../streams/codecs';
-import { constant, notApplicable, planned, setting } from './setting';
+import { constant, notApplicable, plannedSecure, setting } from './setting';
 
-const tls = planned('TLS');
+const tls = plannedSecure('TLS', 'it would serve plain HTTP where HTTPS was asked for');
 
 export const ssl = {
   keyfile: setting({
