@@ -50,6 +50,8 @@ export interface WorkerView {
   booted: boolean;
   /** Requests served so far. */
   nr: number;
+  /** Requests released unanswered because their client had gone before they could run. */
+  abandoned: number;
   readonly log: HookLog;
   readonly config: Readonly<Record<string, unknown>>;
 }
@@ -120,6 +122,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     age: options.id,
     booted: false,
     nr: 0,
+    abandoned: 0,
     log,
     config: options.config,
   };
@@ -161,8 +164,10 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
         `Stage ${stageName} failed${ex ? ` on ${ex.req.method ?? ''} ${ex.req.url ?? ''}` : ''}: ${errorStack(error)}`,
       );
     // A client that hung up before its request could run: released, never handed to the app.
-    const onAbandoned = (ex: NodeExchange) =>
+    const onAbandoned = (ex: NodeExchange) => {
+      worker.abandoned += 1;
       logger.log('debug', `Client gone before ${ex.req.method ?? ''} ${ex.req.url ?? ''} could run; released`);
+    };
     const preRequest = hooks.preRequest;
     const postRequest = hooks.postRequest;
     const all = [

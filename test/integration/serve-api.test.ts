@@ -98,3 +98,27 @@ test('serve() with a bad option rejects with one line and starts nothing', async
     'true RUNICORN_BAD_SETTING: workers (from serve()) must be a positive integer, got "0" (exit 1)',
   );
 });
+
+test('unsubscribing what serve() returns stops the workers gracefully, like stop()', async (t) => {
+  const dir = project(
+    t,
+    [
+      "import net from 'node:net';",
+      "import { serve } from 'runicorn';",
+      'const free = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });',
+      `const server = await serve({ app: ${JSON.stringify(example('pid.mjs'))}, workers: 2, bind: \`127.0.0.1:\${free}\` });`,
+      'const pids = new Set();',
+      'for (let i = 0; i < 10; i++) pids.add(await (await fetch(`http://127.0.0.1:${free}/`, { headers: { connection: "close" } })).text());',
+      'server.unsubscribe();',
+      'const code = await server.exited;',
+      'console.log(JSON.stringify({ code, workers: [...pids].map(Number) }));',
+    ].join('\n'),
+  );
+  const { code, stdout, stderr } = await run(t, dir);
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(stdout.trim()) as { code: number; workers: number[] };
+  assert.equal(result.code, 0);
+  assert.ok(result.workers.length >= 1);
+  assert.deepEqual(result.workers.filter(isAlive), [], 'no worker outlives unsubscribe()');
+  assert.match(stderr, /Handling signal: term/, 'a graceful stop (TERM), not a kill');
+});

@@ -34,7 +34,12 @@ function announcingConfig(dir: string): string {
   const conf = join(dir, 'announce.conf.mjs');
   writeFileSync(
     conf,
-    "export default { preRequest(worker, req) { process.stderr.write('pre_request ' + req.url + '\\n'); } };\n",
+    [
+      'export default {',
+      "  preRequest(worker, req) { process.stderr.write('pre_request ' + req.url + '\\n'); },",
+      "  postRequest(worker, req) { process.stderr.write('post_request ' + req.url + ' abandoned=' + worker.abandoned + '\\n'); },",
+      '};\n',
+    ].join('\n'),
   );
   return conf;
 }
@@ -89,6 +94,7 @@ for (const [what, flags] of [
     if (queued) {
       const started = r.lines.slice(mark).filter((l) => /slow request started/.test(l)).length;
       assert.equal(started, 1, 'the app never ran the abandoned request');
+      await r.waitFor(/^post_request \/after abandoned=1$/, { from: mark });
     }
   });
 }
