@@ -240,24 +240,10 @@ export { respond } from './streams/pipeline/exchange';
 export type { Stage } from './streams/pipeline/stage';
 export { stage } from './streams/pipeline/stage';
 export { serve as serveApp, type ServeOptions as ServeAppOptions } from './streams/pipeline/serve';
+export { contain, type StageErrorHandler } from './streams/pipeline/contain';
+export { requestPipeline, type RequestPipelineOptions } from './streams/pipeline/request-pipeline';
+export { AppReturnedAppError } from './streams/pipeline/app-like';
 
 // Lifecycle kit (runicorn/testing has it too, with inject() and fake ports)
-export { step } from './streams/step';
-export { arbiter } from './streams/arbiter';
-export { timers } from './streams/timers';
-export { feedback } from './streams/feedback';
-export { ofType } from './streams/of-type';
-export * from './streams/events';
-export * from './streams/commands';
-export {
-  initialState,
-  timerKey,
-  type ArbiterState,
-  type ArbiterSettings,
-  type WorkerRecord,
-} from './streams/arbiter-state';
-export type { Signal } from './streams/signals';
-export { ExitCode } from './streams/exit-codes';
-export * from './streams/worker/worker-lifecycle';
-export { workerLifecycle } from './streams/worker/worker-lifecycle-operator';
+export * from './streams/lifecycle-kit';
 export { parseBind, type BindAddress } from './streams/bind-address';

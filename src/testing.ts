@@ -27,27 +27,8 @@ export { respond } from './streams/pipeline/exchange';
 export { stage, type Stage } from './streams/pipeline/stage';
 export { requestPipeline, type RequestPipelineOptions } from './streams/pipeline/request-pipeline';
 
-// The arbiter's lifecycle
-export { step } from './streams/step';
-export { arbiter } from './streams/arbiter';
-export { timers } from './streams/timers';
-export { feedback } from './streams/feedback';
-export { ofType } from './streams/of-type';
-export * from './streams/events';
-export * from './streams/commands';
-export {
-  initialState,
-  timerKey,
-  type ArbiterState,
-  type ArbiterSettings,
-  type WorkerRecord,
-} from './streams/arbiter-state';
-export type { Signal } from './streams/signals';
-export { ExitCode } from './streams/exit-codes';
-
-// The worker's lifecycle
-export * from './streams/worker/worker-lifecycle';
-export { workerLifecycle } from './streams/worker/worker-lifecycle-operator';
+// The arbiter's and the worker's lifecycles
+export * from './streams/lifecycle-kit';
 
 // The interpreter, over fake ports
 export { interpretArbiter, type ArbiterPorts } from './effects/arbiter-ports';

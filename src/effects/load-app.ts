@@ -4,8 +4,9 @@
  *
  * The steps form one `TaskEither` pipeline (parse → resolve → import → pick the export → call
  * the factory → adapt the app kind), each failing with a one-line reason; `loadApp` turns the
- * reason into a `RunicornError` with code `RUNICORN_APP_LOAD` (see `streams/errors`). The file is longer than most because the error messages are
- * the feature: a user who mistypes an APP sees one line naming what to fix, never a stack.
+ * reason into a `RunicornError` with code `RUNICORN_APP_LOAD` (see `streams/errors`). The file
+ * is longer than most because the error messages are the feature: a user who mistypes an APP
+ * sees one line naming what to fix, never a stack.
  * Splitting resolution, lookup and adaptation apart would scatter that wording over three files.
  */
 import { spawnSync } from 'node:child_process';
