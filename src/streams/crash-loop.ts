@@ -2,7 +2,7 @@
  * Crash loops: a worker that exits before it has booted is respawned after a wait that doubles
  * each round, and a failure that repeats the last one is counted instead of shown again.
  *
- * Why: a worker that cannot boot (an app that calls `process.exit(1)` at import, a `--node-arg`
+ * Why: a worker that cannot boot (an app that exits with code 1 at import, a `--node-arg`
  * loader node cannot resolve) would otherwise be respawned several times a second, each time
  * printing the same stack trace. Gunicorn loops like that; PM2 backs off. Exit codes 3 and 4 are
  * not crash loops: the worker says it can never boot, and the arbiter halts (`on-worker.ts`). A
