@@ -185,8 +185,6 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
           worker.nr += 1;
           if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
           if (options.maxRequests > 0 && worker.nr === options.maxRequests) internal$.next(maxRequestsReached());
-          // A response that finished on a keep-alive socket leaves it idle: close it while draining.
-          servers.closeIdleIfDraining();
         },
         error: (err) => logger.log('error', `Request pipeline failed: ${errorStack(err)}`),
       });
