@@ -142,7 +142,7 @@ export function spawnWorker(id: number, options: SpawnOptions, holdOutput = fals
         output?.forward();
         subscriber.next(workerBooted(pid));
       } else if (message.t === 'failed') subscriber.next(workerFailed(pid, message.code, message.reason));
-      else if (message.t === 'retiring') subscriber.next(workerRetiring(pid));
+      else if (message.t === 'retiring') subscriber.next(workerRetiring(pid, message.handoff === true));
     });
     child.once('error', (error) => {
       // Before 'spawn' this is a failed spawn; after it, an IPC hiccup that 'exit' will follow.

@@ -63,5 +63,5 @@ export type WorkerMessage =
   | { readonly t: 'booted' }
   | { readonly t: 'hb' }
   /** Leaving on its own (a fault, max-requests): start the replacement now. */
-  | { readonly t: 'retiring' }
+  | { readonly t: 'retiring'; readonly handoff?: true }
   | { readonly t: 'failed'; readonly code: number; readonly reason: string };

@@ -117,7 +117,8 @@ export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
         tap((c) => {
           try {
             if (c.type === 'ReportBooted') void ports.send({ t: 'booted' });
-            else if (c.type === 'ReportRetiring') void ports.send({ t: 'retiring' });
+            else if (c.type === 'ReportRetiring')
+              void ports.send(c.handoff ? { t: 'retiring', handoff: true } : { t: 'retiring' });
             else if (c.type === 'SendHeartbeat') void ports.send({ t: 'hb' });
             else if (c.type === 'CloseAllConnections') ports.closeAllConnections();
             else if (c.type === 'Log') ports.log(c.level, c.message);

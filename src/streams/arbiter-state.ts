@@ -14,8 +14,10 @@ export interface WorkerRecord {
   readonly booted: boolean;
   /** Sent SIGABRT after a missed heartbeat. */
   readonly aborted: boolean;
-  /** Asked to leave (TTOU surplus); no longer counts towards the target. */
+  /** Asked to leave (TTOU surplus), or leaving on its own; no longer counts towards the target. */
   readonly retiring: boolean;
+  /** Retiring but still serving (max-requests): sent TERM once enough other workers have booted. */
+  readonly handoff: boolean;
   /** What the worker said before it exited with a boot or app-load failure. */
   readonly failure: string | undefined;
 }
@@ -113,6 +115,7 @@ export const newWorker = (id: number): WorkerRecord => ({
   booted: false,
   aborted: false,
   retiring: false,
+  handoff: false,
   failure: undefined,
 });
 

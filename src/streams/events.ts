@@ -16,7 +16,12 @@ export type ArbiterEvent =
   | { readonly type: 'WorkerSpawnFailed'; readonly id: number; readonly reason: string }
   | { readonly type: 'WorkerBooted'; readonly pid: number }
   | { readonly type: 'WorkerFailed'; readonly pid: number; readonly code: number; readonly reason: string }
-  | { readonly type: 'WorkerRetiring'; readonly pid: number }
+  | {
+      readonly type: 'WorkerRetiring';
+      readonly pid: number;
+      /** Present (true) when the worker serves on until it is sent TERM (max-requests); absent when it drains now (a fault). */
+      readonly handoff?: true;
+    }
   | { readonly type: 'HeartbeatReceived'; readonly pid: number }
   | { readonly type: 'HeartbeatMissed'; readonly pid: number }
   | { readonly type: 'KillDeadlineElapsed'; readonly pid: number }
@@ -52,7 +57,11 @@ export const workerSpawnFailed = (id: number, reason: string): ArbiterEvent => (
 export const workerBooted = (pid: number): ArbiterEvent => ({ type: 'WorkerBooted', pid });
 /** The worker says why it is about to exit with `code` (3: boot error, 4: app load error). */
 /** The worker leaves on its own account (a fault, max-requests) and drains: replace it now. */
-export const workerRetiring = (pid: number): ArbiterEvent => ({ type: 'WorkerRetiring', pid });
+export const workerRetiring = (pid: number, handoff = false): ArbiterEvent => ({
+  type: 'WorkerRetiring',
+  pid,
+  ...(handoff ? { handoff: true as const } : {}),
+});
 export const workerFailed = (pid: number, code: number, reason: string): ArbiterEvent => ({
   type: 'WorkerFailed',
   pid,

@@ -52,20 +52,34 @@ export function onWorkerSpawnFailed(state: ArbiterState, id: number, reason: str
 export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
   const w = findByPid(state, pid);
   if (!w) return [state, []];
-  return [
-    updateWorker(state, w.id, (r) => ({ ...r, booted: true })),
-    [...armHeartbeat(state, pid), ...watchStable(state, pid)],
-  ];
+  return chain(
+    [
+      updateWorker(state, w.id, (r) => ({ ...r, booted: true })),
+      [...armHeartbeat(state, pid), ...watchStable(state, pid)],
+    ],
+    handOver,
+  );
 }
 
 /**
- * A worker leaves on its own (a fault, max-requests) and drains what it has in flight: it no
- * longer counts towards the target, so its replacement is spawned now instead of after the drain.
+ * A worker leaves on its own: it no longer counts towards the target, so its replacement is
+ * spawned now. After a fault it is already draining; at max-requests (`handoff`) it serves on
+ * and is sent TERM once the workers that count have all booted, so capacity never dips.
  */
-export function onWorkerRetiring(state: ArbiterState, pid: number): StepResult {
+export function onWorkerRetiring(state: ArbiterState, pid: number, handoff: boolean): StepResult {
   const w = findByPid(state, pid);
   if (!w || w.retiring || state.phase !== 'running') return [state, []];
-  return reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true })));
+  return chain(reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true, handoff }))), handOver);
+}
+
+/** Once as many booted workers count as are wanted, the workers handing off are told to drain. */
+function handOver(state: ArbiterState): StepResult {
+  const waiting = state.workers.filter((w) => w.handoff && w.pid !== undefined);
+  if (waiting.length === 0 || state.phase !== 'running') return [state, []];
+  const ready = state.workers.filter((w) => w.booted && !w.retiring).length;
+  if (ready < state.target) return [state, []];
+  const commands = waiting.map((w) => killWorker(w.pid as number, 'TERM'));
+  return [{ ...state, workers: state.workers.map((w) => (w.handoff ? { ...w, handoff: false } : w)) }, commands];
 }
 
 export function onHeartbeat(state: ArbiterState, pid: number): StepResult {

@@ -52,7 +52,7 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
     case 'WorkerBooted':
       return onWorkerBooted(state, event.pid);
     case 'WorkerRetiring':
-      return onWorkerRetiring(state, event.pid);
+      return onWorkerRetiring(state, event.pid, event.handoff === true);
     case 'WorkerFailed':
       return onWorkerFailed(state, event.pid, event.reason);
     case 'HeartbeatReceived':

@@ -138,7 +138,9 @@ test('--max-requests: a worker is replaced after serving that many requests', as
   await get(port, '/');
   await get(port, '/');
   await r.waitFor(/Autorestarting worker after current request\./);
-  const next = await until(port, '/', (rep) => rep.status === 200 && rep.body !== first);
+  // It serves on until its replacement has booted, then drains and leaves.
+  await r.waitFor(new RegExp(`Worker exiting \\(pid: ${first}\\)`));
+  const next = await until(port, '/', (rep) => rep.status === 200);
   assert.notEqual(next.body, first);
 });
 

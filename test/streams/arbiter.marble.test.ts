@@ -26,6 +26,7 @@ import {
   workerBooted,
   workerExited,
   workerFailed,
+  workerRetiring,
   workerSpawned,
 } from '../../src/streams/events';
 import { marbles } from '../support/marbles';
@@ -147,4 +148,30 @@ test('the operator keeps one state per subscription', () =>
     const arbiter$ = cold('s', boot).pipe(arbiter(s0));
     expectObservable(arbiter$).toBe('(ab)', booted);
     expectObservable(arbiter$).toBe('(ab)', booted);
+  }));
+
+test('max-requests hand-off: the replacement is spawned at once, and the retiring worker is sent TERM only once it has booted', () =>
+  marbles(({ hot, expectObservable, expectSubscriptions }) => {
+    const events = {
+      ...boot,
+      B: workerBooted(101),
+      C: workerBooted(102),
+      R: workerRetiring(101, true),
+      r: workerSpawned(3, 103),
+      b: workerBooted(103),
+      x: workerExited(101, 0),
+    };
+    const cmds = {
+      ...booted,
+      ...forget(101),
+      f: spawnWorker(3),
+      j: startTimer(timerKey.heartbeat(103), 30_000, heartbeatMissed(103)),
+      T: killWorker(101, 'TERM'),
+      e: log('info', 'Worker exiting (pid: 101)'),
+    };
+    // 101 serves on between R and b: no TERM until 103 is up; when 101 leaves, nothing is spawned.
+    const event$ = hot('s---pqBCRrb---x', events);
+    const expected = '(ab)hihifj(jT)(cde)';
+    expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
+    expectSubscriptions(event$.subscriptions).toBe('^');
   }));

@@ -367,6 +367,16 @@ test('a worker retiring on its own (a fault, max-requests) is replaced at once, 
   assert.deepEqual(ids(s2), [2, 3]);
 });
 
+test('a worker handing off at max-requests serves on until enough others have booted, then gets TERM', () => {
+  const [s1, cmds] = step(serving, workerRetiring(101, true));
+  assert.deepEqual(cmds, [spawnWorker(3)], 'no TERM yet: only 102 counts and is booted');
+  const [s2, spawnCmds] = step(s1, workerSpawned(3, 103));
+  assert.ok(!spawnCmds.some((c) => c.type === 'KillWorker'));
+  const [s3, bootCmds] = step(s2, workerBooted(103));
+  assert.deepEqual(bootCmds, [heartbeatTimer(103), killWorker(101, 'TERM')]);
+  assert.deepEqual(step(s3, workerBooted(102))[1], [heartbeatTimer(102)], 'told once');
+});
+
 test('WorkerRetiring twice, during a stop, or from an unknown pid changes nothing', () => {
   const once = step(serving, workerRetiring(101))[0];
   assert.deepEqual(step(once, workerRetiring(101)), [once, []]);

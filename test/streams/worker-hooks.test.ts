@@ -104,9 +104,9 @@ const rows: readonly Row[] = [
     last: [c.exitHook, c.exit0],
   },
   {
-    name: 'max requests, then drained',
+    name: 'max requests, the arbiter says TERM once the replacement booted, then drained',
     hooks: ALL,
-    events: [l, maxRequestsReached(), drained()],
+    events: [l, maxRequestsReached(), sig('TERM'), drained()],
     last: [c.exitHook, c.exit0],
   },
   {
@@ -158,7 +158,10 @@ for (const row of rows) {
 test('the steps before the way out are the same with and without hooks', () => {
   const story = [l, sig('USR1'), maxRequestsReached(), sig('TERM')];
   assert.deepEqual(run(ALL, story).steps, run([], story).steps);
-  assert.deepEqual(run(ALL, story).steps.slice(2), [[c.maxLog, { type: 'ReportRetiring' }, c.stop, c.drainTimer], []]);
+  assert.deepEqual(run(ALL, story).steps.slice(2), [
+    [c.maxLog, { type: 'ReportRetiring', handoff: true }],
+    [c.stop, c.drainTimer],
+  ]);
 });
 
 test('after the exit no hook runs again: a late signal, drain or timeout does nothing', () => {

@@ -234,10 +234,10 @@ test('a fault whose in-flight requests never finish: exit 1 at the graceful time
     });
   }));
 
-test('a fault while draining (TERM, max-requests): logged, and the exit code becomes 1', () =>
+test('a fault while draining (TERM, max-requests then TERM): logged, and the exit code becomes 1', () =>
   marbles(({ hot, expectObservable }) => {
     const term$ = hot('   -l-t----x-d', f);
-    const max$ = hot('    -l-m-----r-d', f);
+    const max$ = hot('    -l-m---t---r-d', f);
     expectObservable(term$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a-(bc)-f-x', {
       a: c.booted,
       b: c.stop,
@@ -245,10 +245,10 @@ test('a fault while draining (TERM, max-requests): logged, and the exit code bec
       f: more.faultLog,
       x: more.exit1,
     });
-    expectObservable(max$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a-(mrbc)f-x', {
+    expectObservable(max$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a-(mr)(bc)f-x', {
       a: c.booted,
       m: { type: 'Log', level: 'info', message: 'Autorestarting worker after current request.' },
-      r: more.retiring,
+      r: { type: 'ReportRetiring', handoff: true },
       b: c.stop,
       c: c.drainTimer,
       f: more.rejectLog,
@@ -312,5 +312,19 @@ test('sync: no heartbeat while no request finished during a whole interval with 
     expectObservable(event$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('a-h-h-h-h-h-h', {
       a: c.booted,
       h: more.hb,
+    });
+  }));
+
+test('max-requests: report it and serve on (no drain) until the arbiter says TERM; a second max changes nothing', () =>
+  marbles(({ hot, expectObservable }) => {
+    const event$ = hot('  -l-m-m-t----d', f);
+    const expected = '    -a-(lr)(bc)-x';
+    expectObservable(event$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe(expected, {
+      a: c.booted,
+      l: { type: 'Log', level: 'info', message: 'Autorestarting worker after current request.' },
+      r: { type: 'ReportRetiring', handoff: true },
+      b: c.stop,
+      c: c.drainTimer,
+      x: c.exit0,
     });
   }));

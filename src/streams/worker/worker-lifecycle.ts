@@ -4,7 +4,7 @@
  * The worker process feeds it what happens (the app failed to load, listening or failing to,
  * signals, the arbiter going away, a fault, the last connection closing, a heartbeat tick) and
  * carries out the commands. Every way out goes through `exitNow`: the `workerExit` hook, then
- * `Exit`. Graceful stop (TERM, the arbiter gone, max-requests, a fault) stops accepting, lets
+ * `Exit`. Graceful stop (TERM, the arbiter gone, a fault) stops accepting, lets
  * in-flight requests finish with `Connection: close`, and exits when the last connection closes
  * or the graceful timeout passes; INT and QUIT exit at once; ABRT (a missed heartbeat) exits 1.
  * A boot failure reports its reason to the arbiter, then exits 4 (app load) or 3 (listen).
@@ -46,7 +46,11 @@ export type WorkerCommand =
   | { readonly type: 'ReportBooted' }
   | { readonly type: 'ReportFailed'; readonly code: number; readonly reason: string }
   /** Tell the arbiter this worker is leaving on its own, so its replacement starts now. */
-  | { readonly type: 'ReportRetiring' }
+  | {
+      readonly type: 'ReportRetiring';
+      /** Present (true) when the worker keeps serving until the arbiter, its replacement booted, sends TERM. */
+      readonly handoff?: true;
+    }
   | { readonly type: 'SendHeartbeat' }
   | { readonly type: 'StopAccepting' }
   | { readonly type: 'CloseAllConnections' }
@@ -68,6 +72,8 @@ export interface WorkerState {
    * how long a request may run.
    */
   readonly holdsHeartbeat: boolean;
+  /** Max-requests reached and reported: serving on until the arbiter says TERM (its replacement booted). */
+  readonly handingOff: boolean;
   /** Progress at the last heartbeat tick. */
   readonly progress: RequestProgress;
 }
@@ -88,6 +94,7 @@ export const workerInitial = (
   exitCode: 0,
   holdsHeartbeat: policy.holdsHeartbeat ?? false,
   progress: { inFlight: 0, finished: 0 },
+  handingOff: false,
 });
 
 export const listening = (): WorkerEvent => ({ type: 'Listening' });
@@ -135,8 +142,8 @@ function beginDrain(s: WorkerState, code = 0): Result {
 }
 
 /**
- * Leave on the worker's own account (a fault, max-requests): drain, and first tell the arbiter,
- * so that its replacement boots while this worker finishes what it has in flight.
+ * Leave on the worker's own account after a fault: drain at once, and first tell the arbiter, so
+ * that its replacement boots while this worker finishes what it has in flight.
  */
 function retire(s: WorkerState, code = 0): Result {
   const [next, commands] = beginDrain(s, code);
@@ -187,8 +194,13 @@ export function workerStep(s: WorkerState, e: WorkerEvent): Result {
     case 'FaultOccurred':
       return onFault(s, e.origin, e.detail);
     case 'MaxRequestsReached':
-      return s.phase === 'serving'
-        ? chainLog(retire(s), logCmd('info', 'Autorestarting worker after current request.'))
+      // Capacity never dips: keep serving, and drain on the TERM the arbiter sends once this
+      // worker's replacement has booted.
+      return s.phase === 'serving' && !s.handingOff
+        ? [
+            { ...s, handingOff: true },
+            [logCmd('info', 'Autorestarting worker after current request.'), { type: 'ReportRetiring', handoff: true }],
+          ]
         : [s, []];
     case 'Drained':
       return s.phase === 'draining' ? exitNow(s, s.exitCode) : [s, []];
