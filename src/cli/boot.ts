@@ -15,11 +15,12 @@ import { pipe } from 'fp-ts/function';
 import type { Subscription } from 'rxjs';
 import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { bindAll, prelisten, type Listener } from '../effects/listeners';
-import { livePorts } from '../effects/live-ports';
+import { livePorts, type LiveConfig } from '../effects/live-ports';
 import { createLogger, type Logger } from '../effects/logger';
 import { createPidfile, removePidfile } from '../effects/pidfile';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
+import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
 import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
 import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
 import { arbiterHooksIn, hooksOf } from './hooks';
@@ -38,6 +39,11 @@ export interface BootInput {
   readonly workerEntry?: string;
   /** Called with the exit code instead of `process.exit` when the arbiter stops (`serve()`). */
   readonly onExit?: (code: number) => void;
+  /**
+   * Read every configuration source again, as at boot (HUP); rejects with the one line that
+   * says what is wrong. Without it, HUP is refused with a log line.
+   */
+  readonly reload?: () => Promise<Pick<BootInput, 'config' | 'app' | 'configFile'>>;
 }
 
 /** `-e KEY=VALUE` entries, applied to the arbiter's environment and so inherited by workers. */
@@ -70,26 +76,32 @@ const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornEr
     },
   );
 
-function start(
-  input: BootInput,
-  logger: Logger,
+/** The arbiter's settings for a configuration (the pure step's timing knobs and its hooks). */
+function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
+  return {
+    ...defaultSettings,
+    workers: config.workers,
+    timeoutMs: config.timeout * 1000,
+    gracefulTimeoutMs: config.gracefulTimeout * 1000,
+    abortGraceMs: ABORT_GRACE_MS,
+    quickDeadlineMs: quickDeadline(config.gracefulTimeout * 1000),
+    hooks: arbiterHooksIn(hooks),
+  };
+}
+
+/** How workers are spawned for a configuration, on the listeners bound at boot. */
+function liveConfigFor(
+  input: Pick<BootInput, 'config' | 'app' | 'configFile' | 'workerEntry'>,
   hooks: Hooks,
-  listeners: Listener[],
-  signal$: ReturnType<typeof bufferSignals>['signal$'],
-): Subscription {
+  listeners: readonly Listener[],
+): LiveConfig {
   const { config, app } = input;
-  for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
   const type = workerType(config);
-  logger.log('info', `Using worker: ${type.name}`);
   const env = { ...process.env };
   delete env[WORKER_ENV];
-  const ports = livePorts({
-    logger,
-    listeners,
+  return {
     hooks,
     config,
-    beforeExit: () => (config.pidfile ? removePidfile(config.pidfile, process.pid) : undefined),
-    ...(input.onExit ? { onExit: input.onExit } : {}),
     spawn: {
       entry: input.workerEntry ?? join(__dirname, 'worker.js'),
       nodeArgs: [...process.execArgv, ...config.nodeArg],
@@ -113,24 +125,63 @@ function start(
         config: configSnapshot(config),
       },
     },
+  };
+}
+
+/**
+ * HUP: every source read again; the new live configuration, or a rejection with one line. What
+ * cannot change without new sockets (the bind addresses) is kept, with a warning.
+ */
+function reloader(input: BootInput, listeners: readonly Listener[], setLogger: (config: Config) => Logger) {
+  const { reload } = input;
+  if (!reload) return undefined;
+  return async () => {
+    const next = await reload();
+    const logger = setLogger(next.config);
+    if (JSON.stringify(next.config.bind) !== JSON.stringify(input.config.bind)) {
+      logger.log('warning', 'bind changes take effect on a restart (or USR2); keeping the current listeners');
+    }
+    applyRawEnv(next.config.rawEnv, process.env);
+    const hooks = hooksOf(next.config as unknown as Record<string, unknown>);
+    return {
+      ...liveConfigFor({ ...next, workerEntry: input.workerEntry }, hooks, listeners),
+      settings: arbiterSettingsFor(next.config, hooks),
+    };
+  };
+}
+
+function start(
+  input: BootInput,
+  logger: Logger,
+  hooks: Hooks,
+  listeners: Listener[],
+  signal$: ReturnType<typeof bufferSignals>['signal$'],
+  setLogger: (config: Config) => Logger,
+): Subscription {
+  const { config } = input;
+  for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
+  logger.log('info', `Using worker: ${workerType(config).name}`);
+  const reload = reloader(input, listeners, setLogger);
+  const ports = livePorts({
+    ...liveConfigFor(input, hooks, listeners),
+    logger,
+    listeners,
+    beforeExit: () => (config.pidfile ? removePidfile(config.pidfile, process.pid) : undefined),
+    ...(input.onExit ? { onExit: input.onExit } : {}),
+    ...(reload ? { reload } : {}),
   });
-  return runArbiter({
-    ports,
-    signal$,
-    settings: {
-      workers: config.workers,
-      timeoutMs: config.timeout * 1000,
-      gracefulTimeoutMs: config.gracefulTimeout * 1000,
-      abortGraceMs: ABORT_GRACE_MS,
-      quickDeadlineMs: quickDeadline(config.gracefulTimeout * 1000),
-      hooks: arbiterHooksIn(hooks),
-    },
-  });
+  return runArbiter({ ports, signal$, settings: arbiterSettingsFor(config, hooks) });
 }
 
 export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornError, Subscription> {
   const { config, app } = input;
-  const log = logger ?? createLogger({ level: config.logLevel });
+  // The error log follows the configuration: a HUP re-applies --log-level (as Gunicorn 26.1 does).
+  let levelled = logger ?? createLogger({ level: config.logLevel });
+  const log: Logger = { log: (level, message) => levelled.log(level, message) };
+  const setLogger = (next: Config): Logger => {
+    if (!logger) levelled = createLogger({ level: next.logLevel });
+    return log;
+  };
   const hooks = hooksOf(config as unknown as Record<string, unknown>);
   log.log('info', `Starting runicorn ${VERSION}`);
   process.title = `runicorn: master [${procNameOf(config, app)}]`;
@@ -162,6 +213,6 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         if (config.pidfile) removePidfile(config.pidfile, process.pid);
       }),
     ),
-    TE.map((listeners) => start(input, log, hooks, listeners, signals.signal$)),
+    TE.map((listeners) => start(input, log, hooks, listeners, signals.signal$, setLogger)),
   );
 }

@@ -40,6 +40,21 @@ const keyIndex = (): Map<string, SettingName> => {
   return index;
 };
 
+/** How many times a config file was imported in this process. */
+let imports = 0;
+
+/**
+ * The URL to import `path` with: as is the first time, and with a query after that, so that a
+ * HUP reads the file as it is now (modules are cached by URL; a CommonJS file also by path).
+ */
+function freshUrl(path: string): string {
+  imports += 1;
+  const url = pathToFileURL(path).href;
+  if (imports === 1) return url;
+  delete require.cache[path];
+  return `${url}?reload=${imports}`;
+}
+
 /**
  * Import the file and turn its exports into a layer; warnings list the unknown keys.
  *
@@ -56,7 +71,7 @@ export async function loadConfigFile(
   if (!existsSync(path)) throw runicornError('RUNICORN_CONFIG_FILE', { problem: 'missing', path });
   let ns: Record<string, unknown>;
   try {
-    ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    ns = (await import(freshUrl(path))) as Record<string, unknown>;
   } catch (err) {
     throw runicornError('RUNICORN_CONFIG_FILE', { problem: 'import', path, reason: errorLine(err) });
   }

@@ -40,10 +40,30 @@ async function tryLoadApp(loaded: LoadedConfig, app: string): Promise<RunicornEr
   return undefined;
 }
 
+/**
+ * HUP: every source read again, from the directory runicorn was started in (so a relative
+ * `--chdir` means what it meant at boot); rejects with the one line that says what is wrong, and
+ * then leaves the working directory as it was.
+ */
+const reloader = (argv: readonly string[], startDir: string) => async () => {
+  const before = process.cwd();
+  process.chdir(startDir);
+  const again = await loadConfig(argv, process.env)();
+  if (E.isLeft(again) || !again.right.app) {
+    process.chdir(before);
+    if (E.isRight(again)) throw new Error('no application given');
+    throw new Error(again.left instanceof EarlyExit ? 'a reload cannot print or check' : again.left.message);
+  }
+  for (const warning of again.right.warnings) process.stderr.write(`runicorn: warning: ${warning}\n`);
+  return { config: again.right.config, app: again.right.app, configFile: again.right.configFile };
+};
+
 async function main(): Promise<void> {
   // First thing: a TERM that arrives while the config loads stops the server cleanly.
   const signals = bufferSignals();
-  const result = await loadConfig(process.argv.slice(2), process.env)();
+  const startDir = process.cwd();
+  const argv = process.argv.slice(2);
+  const result = await loadConfig(argv, process.env)();
   if (E.isLeft(result)) {
     if (result.left instanceof EarlyExit) {
       process.stdout.write(result.left.output);
@@ -68,7 +88,8 @@ async function main(): Promise<void> {
     const failure = await tryLoadApp(loaded, app);
     if (failure) fail(failure);
   }
-  const running = await boot({ config, app, configFile: loaded.configFile, signals })();
+  const reload = reloader(argv, startDir);
+  const running = await boot({ config, app, configFile: loaded.configFile, signals, reload })();
   // A bind failure is already in the log as one line; just leave with its code.
   if (E.isLeft(running)) process.exit(running.left.exitCode);
 }

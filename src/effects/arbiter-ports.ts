@@ -10,9 +10,11 @@
 import {
   catchError,
   concatMap,
+  defer,
   EMPTY,
   from,
   ignoreElements,
+  map,
   merge,
   mergeMap,
   type Observable,
@@ -22,13 +24,22 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import type { Command, LogLevel } from '../streams/commands';
-import { workerSpawnFailed, type ArbiterEvent } from '../streams/events';
+import type { ArbiterSettings } from '../streams/arbiter-state';
+import { configReloaded, configReloadFailed, workerSpawnFailed, type ArbiterEvent } from '../streams/events';
 import { ofType } from '../streams/of-type';
 import type { Signal } from '../streams/signals';
 import { timers } from '../streams/timers';
 import { errorLine } from './error-text';
 
 export interface ArbiterPorts {
+  /**
+   * Read the configuration again (HUP) and make it the one `spawn` uses, as `generation`;
+   * resolves with the arbiter's new settings, rejects with a one-line reason (nothing changes).
+   * Optional: without it a HUP is answered "reloading is not available".
+   */
+  reload?(generation: number): Promise<ArbiterSettings>;
+  /** Spawn with the configuration of `generation` again (a reload was abandoned). */
+  useConfig?(generation: number): void;
   /** Start worker `id`; the stream reports its whole life and completes when it exits. */
   spawn(id: number, holdOutput?: boolean): Observable<ArbiterEvent>;
   kill(pid: number, signal: Signal): void;
@@ -70,7 +81,17 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
     // whatever follows it (as Gunicorn's hooks block): a spawn waits for its preFork, a TERM
     // for the nworkersChanged before it, the exit for onExit. Only timers run apart.
     const ordered$ = command$.pipe(
-      ofType('CallHook', 'SpawnWorker', 'KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
+      ofType(
+        'CallHook',
+        'SpawnWorker',
+        'KillWorker',
+        'CloseListeners',
+        'Log',
+        'ShowOutput',
+        'Exit',
+        'ReloadConfig',
+        'UseConfig',
+      ),
       concatMap((c) => (c.type === 'CallHook' ? hookDone(ports, c) : of(c))),
       share(),
     );
@@ -86,7 +107,20 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         ),
       ),
       ordered$.pipe(
-        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
+        ofType('ReloadConfig'),
+        mergeMap((c) =>
+          defer(() =>
+            ports.reload
+              ? ports.reload(c.generation)
+              : Promise.reject(new Error('reloading is not available in this process')),
+          ).pipe(
+            map((settings) => configReloaded(c.generation, settings)),
+            catchError((err) => of(configReloadFailed(c.generation, errorLine(err)))),
+          ),
+        ),
+      ),
+      ordered$.pipe(
+        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'UseConfig'),
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
@@ -94,6 +128,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             else if (c.type === 'Log') ports.log(c.level, c.message);
             else if (c.type === 'ShowOutput')
               ports.output ? ports.output(c.text) : ports.log('error', c.text.trimEnd());
+            else if (c.type === 'UseConfig') ports.useConfig?.(c.generation);
             else ports.exit(c.code);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);

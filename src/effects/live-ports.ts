@@ -6,20 +6,29 @@
  * @example
  * runArbiter({ settings, ports: livePorts({ spawn: spawnOptions, logger, listeners }) });
  */
-import type { WorkerRecord } from '../streams/arbiter-state';
+import type { ArbiterSettings, WorkerRecord } from '../streams/arbiter-state';
 import type { ArbiterPorts } from './arbiter-ports';
 import { hookLog, runHookNow, type Hooks } from './hook-runner';
 import { closeListeners, unlinkUnixSockets, type Listener } from './listeners';
 import type { Logger } from './logger';
 import { spawnWorker, type SpawnOptions } from './spawn-worker';
 
-export interface LivePortsOptions {
+/** What a configuration means to the live ports: how to spawn, and the hooks with their `config`. */
+export interface LiveConfig {
   readonly spawn: SpawnOptions;
-  readonly logger: Logger;
-  readonly listeners: readonly Listener[];
   readonly hooks: Hooks;
   /** The resolved configuration, as hooks see it (`arbiter.config`). */
   readonly config: unknown;
+}
+
+export interface LivePortsOptions extends LiveConfig {
+  readonly logger: Logger;
+  readonly listeners: readonly Listener[];
+  /**
+   * Read the configuration again (HUP): the new live configuration and the arbiter settings it
+   * means; rejects with a one-line reason. Without it, HUP is refused.
+   */
+  readonly reload?: () => Promise<LiveConfig & { readonly settings: ArbiterSettings }>;
   /** Run just before the process exits (pidfile removal). */
   readonly beforeExit?: () => void;
   /** Called with the exit code instead of `process.exit` (an arbiter run by `serve()` in a program). */
@@ -31,13 +40,31 @@ export const workerView = (w: WorkerRecord) => ({ pid: w.pid, age: w.id, booted:
 
 export function livePorts(options: LivePortsOptions): ArbiterPorts {
   const log = hookLog(options.logger);
+  // Every configuration loaded so far, by generation (0 at boot, one more per HUP), so that an
+  // abandoned reload can go back; `current` is what spawns and hooks use now.
+  const generations = new Map<number, LiveConfig>([[0, options]]);
+  let current: LiveConfig = options;
+  const { reload } = options;
   return {
     callHook(c) {
-      const arbiter = { pid: process.pid, config: options.config, workers: c.workers.map(workerView), log };
+      const arbiter = { pid: process.pid, config: current.config, workers: c.workers.map(workerView), log };
       const args = c.worker ? [arbiter, workerView(c.worker), ...c.args] : [arbiter, ...c.args];
-      return runHookNow(options.hooks, c.hook, options.logger, args);
+      return runHookNow(current.hooks, c.hook, options.logger, args);
     },
-    spawn: (id, holdOutput) => spawnWorker(id, options.spawn, holdOutput),
+    spawn: (id, holdOutput) => spawnWorker(id, current.spawn, holdOutput),
+    ...(reload
+      ? {
+          async reload(generation: number) {
+            const next = await reload();
+            generations.set(generation, next);
+            current = next;
+            return next.settings;
+          },
+        }
+      : {}),
+    useConfig(generation) {
+      current = generations.get(generation) ?? current;
+    },
     kill(pid, signal) {
       try {
         process.kill(pid, `SIG${signal}`);
@@ -47,7 +74,7 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     },
     closeListeners: () => closeListeners(options.listeners),
     log: (level, message) => options.logger.log(level, message),
-    output: (text) => void (options.spawn.stderr ?? process.stderr).write(text),
+    output: (text) => void (current.spawn.stderr ?? process.stderr).write(text),
     exit(code) {
       unlinkUnixSockets(options.listeners);
       options.beforeExit?.();

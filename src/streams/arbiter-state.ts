@@ -65,6 +65,14 @@ export interface Stopping {
   readonly killed: boolean;
 }
 
+/** A HUP under way: what to go back to if the new workers cannot load the app. */
+export interface Reload {
+  /** The configuration the serving (old) workers run. */
+  readonly fallbackGeneration: number;
+  readonly fallbackSettings: ArbiterSettings;
+  readonly fallbackTarget: number;
+}
+
 export interface ArbiterState {
   readonly phase: 'idle' | 'running' | 'stopping' | 'exited';
   readonly target: number;
@@ -73,6 +81,12 @@ export interface ArbiterState {
   readonly stopping: Stopping | undefined;
   readonly backoff: Backoff;
   readonly settings: ArbiterSettings;
+  /** The configuration new workers are spawned with: 0 at boot, one more for each HUP that loaded. */
+  readonly generation: number;
+  /** How many reloads were asked for (HUP), so each `ReloadConfig` names its own generation. */
+  readonly reloads: number;
+  /** Set from a loaded HUP until its new workers have taken over. */
+  readonly reload: Reload | undefined;
 }
 
 /**
@@ -105,6 +119,9 @@ export const initialState = (settings: Partial<ArbiterSettings> = {}): ArbiterSt
     stopping: undefined,
     backoff: noBackoff,
     settings: s,
+    generation: 0,
+    reloads: 0,
+    reload: undefined,
   };
 };
 

@@ -50,7 +50,9 @@ export type Command =
     }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'ShowOutput'; readonly pid: number; readonly text: string }
-  | { readonly type: 'Exit'; readonly code: number };
+  | { readonly type: 'Exit'; readonly code: number }
+  | { readonly type: 'ReloadConfig'; readonly generation: number }
+  | { readonly type: 'UseConfig'; readonly generation: number };
 
 /** Start a new worker process, known as `id` until it has a pid. */
 export const spawnWorker = (id: number, holdOutput = false): Command => ({
@@ -94,3 +96,10 @@ export const log = (level: LogLevel, message: string): Command => ({ type: 'Log'
 export const showOutput = (pid: number, text: string): Command => ({ type: 'ShowOutput', pid, text });
 /** End the arbiter process with `code`. */
 export const exit = (code: number): Command => ({ type: 'Exit', code });
+/**
+ * Read the configuration again (HUP) and, if it loads, spawn new workers with it from now on, as
+ * `generation`; answered by `ConfigReloaded` or `ConfigReloadFailed`.
+ */
+export const reloadConfig = (generation: number): Command => ({ type: 'ReloadConfig', generation });
+/** Spawn new workers with the configuration of `generation` again (a reload was abandoned). */
+export const useConfig = (generation: number): Command => ({ type: 'UseConfig', generation });

@@ -7,6 +7,7 @@
  * @example
  * step(state, workerExited(4242, null, 'KILL'));
  */
+import type { ArbiterSettings } from './arbiter-state';
 import type { Signal } from './signals';
 
 export type ArbiterEvent =
@@ -37,7 +38,9 @@ export type ArbiterEvent =
     }
   | { readonly type: 'GracefulTimeoutElapsed' }
   | { readonly type: 'RespawnDelayElapsed' }
-  | { readonly type: 'WorkerStayedUp'; readonly pid: number };
+  | { readonly type: 'WorkerStayedUp'; readonly pid: number }
+  | { readonly type: 'ConfigReloaded'; readonly generation: number; readonly settings: ArbiterSettings }
+  | { readonly type: 'ConfigReloadFailed'; readonly generation: number; readonly reason: string };
 
 /** Listeners are bound; the arbiter may spawn its workers. */
 export const started = (): ArbiterEvent => ({ type: 'Started' });
@@ -98,3 +101,15 @@ export const gracefulTimeoutElapsed = (): ArbiterEvent => ({ type: 'GracefulTime
 export const respawnDelayElapsed = (): ArbiterEvent => ({ type: 'RespawnDelayElapsed' });
 /** Worker `pid`, booted during a crash loop, has stayed up `stableAfterMs`: the loop is over. */
 export const workerStayedUp = (pid: number): ArbiterEvent => ({ type: 'WorkerStayedUp', pid });
+/** The configuration was read again (HUP) and new workers are spawned with it, as `generation`. */
+export const configReloaded = (generation: number, settings: ArbiterSettings): ArbiterEvent => ({
+  type: 'ConfigReloaded',
+  generation,
+  settings,
+});
+/** Reading the configuration again failed: the running one stays. */
+export const configReloadFailed = (generation: number, reason: string): ArbiterEvent => ({
+  type: 'ConfigReloadFailed',
+  generation,
+  reason,
+});

@@ -7,6 +7,7 @@
  * | INT, QUIT | quick stop (and hurries a graceful stop already under way)    |
  * | TTIN      | one more worker                                               |
  * | TTOU      | one fewer worker (the oldest leaves), never below one         |
+ * | HUP       | read the configuration again; new workers take over (reload.ts)|
  * | others    | logged and ignored until their feature lands                   |
  *
  * @example
@@ -16,6 +17,7 @@ import type { ArbiterState } from './arbiter-state';
 import { log, type Command } from './commands';
 import { hook } from './hooks';
 import { reconcile } from './reconcile';
+import { onHup } from './reload';
 import { beginStop, hurryStop } from './shutdown';
 import type { Signal } from './signals';
 import { chain, type StepResult } from './step-result';
@@ -30,6 +32,7 @@ const handlers: Partial<Record<Signal, Handler>> = {
   QUIT: quick,
   TTIN: (s) => (s.phase === 'running' ? resize(s, s.target + 1) : ignore(s)),
   TTOU: (s) => (s.phase === 'running' && s.target > 1 ? resize(s, s.target - 1) : ignore(s)),
+  HUP: onHup,
 };
 
 /** A new worker count: tell the nworkersChanged hook, then spawn or retire. */

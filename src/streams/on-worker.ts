@@ -16,6 +16,7 @@ import { heartbeatMissed, killDeadlineElapsed } from './events';
 import { hook } from './hooks';
 import { ExitCode } from './exit-codes';
 import { reconcile } from './reconcile';
+import { abandonReload } from './reload';
 import { beginStop, finishIfDone } from './shutdown';
 import { chain, type StepResult } from './step-result';
 
@@ -72,14 +73,19 @@ export function onWorkerRetiring(state: ArbiterState, pid: number, handoff: bool
   return chain(reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true, handoff }))), handOver);
 }
 
-/** Once as many booted workers count as are wanted, the workers handing off are told to drain. */
+/**
+ * Once as many booted workers count as are wanted, the workers handing off (max-requests, or the
+ * old workers of a reload) are told to drain, and a reload under way is complete.
+ */
 function handOver(state: ArbiterState): StepResult {
+  if (state.phase !== 'running') return [state, []];
   const waiting = state.workers.filter((w) => w.handoff && w.pid !== undefined);
-  if (waiting.length === 0 || state.phase !== 'running') return [state, []];
+  if (waiting.length === 0 && state.reload === undefined) return [state, []];
   const ready = state.workers.filter((w) => w.booted && !w.retiring).length;
   if (ready < state.target) return [state, []];
   const commands = waiting.map((w) => killWorker(w.pid as number, 'TERM'));
-  return [{ ...state, workers: state.workers.map((w) => (w.handoff ? { ...w, handoff: false } : w)) }, commands];
+  const workers = state.workers.map((w) => (w.handoff ? { ...w, handoff: false } : w));
+  return [{ ...state, workers, reload: undefined }, commands];
 }
 
 export function onHeartbeat(state: ArbiterState, pid: number): StepResult {
@@ -128,7 +134,8 @@ export function onWorkerExited(
   const w = findByPid(state, pid);
   if (!w) return [state, [log('debug', `Reaped unknown process (pid:${pid})`)]];
   const next = removeWorker(state, w.id);
-  const halt = haltReason(w, code);
+  // A worker already asked to leave (the new workers of an abandoned reload) halts nothing.
+  const halt = w.retiring ? undefined : haltReason(w, code);
   const bootFailure =
     !w.booted && !w.retiring && !halt && next.phase === 'running' ? failureOf(code, signal, output) : undefined;
   const repeat = bootFailure !== undefined && isRepeat(state.backoff, bootFailure);
@@ -142,6 +149,8 @@ export function onWorkerExited(
     ...hook(next, 'childExit', w),
   ];
   if (next.phase === 'stopping') return chain([next, commands], finishIfDone);
+  // During a reload, new workers that cannot load the app abandon the reload, not the server.
+  if (halt && next.reload) return chain([next, commands], (s) => abandonReload(s, halt.reason));
   if (halt) return chain([next, commands], (s) => beginStop(s, halt));
   if (bootFailure !== undefined)
     return chain([next, commands], (s) => retryLater(s, pid, bootFailure, exitLine.message), reconcile);

@@ -25,6 +25,7 @@ import {
 import { onRespawnDelay, onWorkerStayedUp } from './crash-loop';
 import { hook } from './hooks';
 import { reconcile } from './reconcile';
+import { onConfigReloaded, onConfigReloadFailed } from './reload';
 import { killStragglers } from './shutdown';
 import { chain, type StepResult } from './step-result';
 
@@ -69,5 +70,9 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
       return onRespawnDelay(state);
     case 'WorkerStayedUp':
       return onWorkerStayedUp(state, event.pid);
+    case 'ConfigReloaded':
+      return onConfigReloaded(state, event.generation, event.settings);
+    case 'ConfigReloadFailed':
+      return onConfigReloadFailed(state, event.reason);
   }
 }

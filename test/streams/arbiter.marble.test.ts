@@ -19,6 +19,7 @@ import {
   startTimer,
 } from '../../src/streams/commands';
 import {
+  configReloaded,
   gracefulTimeoutElapsed,
   heartbeatMissed,
   signal,
@@ -172,6 +173,39 @@ test('max-requests hand-off: the replacement is spawned at once, and the retirin
     // 101 serves on between R and b: no TERM until 103 is up; when 101 leaves, nothing is spawned.
     const event$ = hot('s---pqBCRrb---x', events);
     const expected = '(ab)hihifj(jT)(cde)';
+    expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
+    expectSubscriptions(event$.subscriptions).toBe('^');
+  }));
+
+test('HUP: the configuration is read again; new workers are spawned with it, and the old ones get TERM once all new ones have booted', () =>
+  marbles(({ hot, expectObservable, expectSubscriptions }) => {
+    const events = {
+      ...boot,
+      B: workerBooted(101),
+      C: workerBooted(102),
+      H: signal('HUP'),
+      R: configReloaded(1, s0.settings),
+      r: workerSpawned(3, 103),
+      t: workerSpawned(4, 104),
+      b: workerBooted(103),
+      c: workerBooted(104),
+    };
+    const cmds = {
+      ...booted,
+      l: log('info', 'Handling signal: hup'),
+      m: log('info', 'Hang up: Master'),
+      g: { type: 'ReloadConfig', generation: 1 } as const,
+      n: log('info', 'Reloaded the configuration: 2 new worker(s) take over once booted'),
+      f: spawnWorker(3),
+      e: spawnWorker(4),
+      j: startTimer(timerKey.heartbeat(103), 30_000, heartbeatMissed(103)),
+      k: startTimer(timerKey.heartbeat(104), 30_000, heartbeatMissed(104)),
+      T: killWorker(101, 'TERM'),
+      U: killWorker(102, 'TERM'),
+    };
+    // The old workers serve on until 104, the last new one, has booted.
+    const event$ = hot('s---pqBCH----R----rtbc', events);
+    const expected = '(ab)hihi(lmg)(nfe)jkj(kTU)';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));

@@ -15,10 +15,14 @@ import {
   exit,
   killWorker,
   log,
+  reloadConfig,
   spawnWorker,
   startTimer,
+  useConfig,
 } from '../../src/streams/commands';
 import {
+  configReloaded,
+  configReloadFailed,
   gracefulTimeoutElapsed,
   heartbeatMissed,
   heartbeatReceived,
@@ -439,7 +443,7 @@ test('the exit of an unknown pid is only logged at debug level', () => {
   assert.deepEqual(s1, running);
 });
 
-for (const sig of ['HUP', 'USR1', 'USR2', 'WINCH'] as const satisfies readonly Signal[]) {
+for (const sig of ['USR1', 'USR2', 'WINCH'] as const satisfies readonly Signal[]) {
   test(`SIG${sig} is logged as not supported and changes nothing`, () => {
     const [s1, cmds] = step(running, signal(sig));
     assert.deepEqual(cmds, [
@@ -449,6 +453,80 @@ for (const sig of ['HUP', 'USR1', 'USR2', 'WINCH'] as const satisfies readonly S
     assert.deepEqual(s1, running);
   });
 }
+
+test('HUP asks for the configuration again, as the next generation; a HUP during a stop does nothing', () => {
+  const [s1, cmds] = step(serving, signal('HUP'));
+  assert.deepEqual(cmds, [log('info', 'Handling signal: hup'), log('info', 'Hang up: Master'), reloadConfig(1)]);
+  assert.equal(s1.reloads, 1);
+  assert.deepEqual(step(s1, signal('HUP'))[1].at(-1), reloadConfig(2));
+  assert.deepEqual(step(stopping, signal('HUP'))[1], [log('info', 'Handling signal: hup')]);
+});
+
+test('a reloaded configuration: new workers are spawned with it, the old ones serve on until they have all booted', () => {
+  const reloaded = { ...serving.settings, workers: 3 };
+  const [s1, cmds] = step(serving, configReloaded(1, reloaded));
+  assert.deepEqual(cmds, [
+    log('info', 'Reloaded the configuration: 3 new worker(s) take over once booted'),
+    spawnWorker(3),
+    spawnWorker(4),
+    spawnWorker(5),
+  ]);
+  assert.equal(s1.generation, 1);
+  assert.equal(s1.target, 3);
+  const s2 = after(
+    s1,
+    workerSpawned(3, 103),
+    workerSpawned(4, 104),
+    workerSpawned(5, 105),
+    workerBooted(103),
+    workerBooted(104),
+  );
+  assert.ok(!step(s1, workerBooted(103))[1].some((c) => c.type === 'KillWorker'));
+  const [s3, last] = step(s2, workerBooted(105));
+  assert.deepEqual(last, [heartbeatTimer(105), killWorker(101, 'TERM'), killWorker(102, 'TERM')]);
+  assert.equal(s3.reload, undefined, 'the reload is complete');
+  // The old workers leave and are not replaced.
+  const [s4, gone] = step(s3, workerExited(101, 0));
+  assert.ok(!gone.some((c) => c.type === 'SpawnWorker'));
+  assert.deepEqual(ids(s4), [2, 3, 4, 5]);
+});
+
+test('a configuration that does not load: logged, nothing else changes', () => {
+  const [s1, cmds] = step(serving, configReloadFailed(1, 'config file runicorn.conf.mjs: SyntaxError'));
+  assert.deepEqual(cmds, [
+    log('error', 'Reload failed: config file runicorn.conf.mjs: SyntaxError; keeping the running configuration'),
+  ]);
+  assert.deepEqual(s1, serving);
+});
+
+test('new workers that cannot load the app (exit 4) abandon the reload, not the server: the old workers serve on', () => {
+  const reloading = after(serving, configReloaded(1, serving.settings), workerSpawned(3, 103), workerSpawned(4, 104));
+  const failed = after(reloading, workerFailed(103, 4, 'cannot load app "app.mjs": SyntaxError'));
+  const [s1, cmds] = step(failed, workerExited(103, 4));
+  assert.deepEqual(cmds.slice(3), [
+    log(
+      'error',
+      'Reload failed: cannot load app "app.mjs": SyntaxError; the workers of the previous configuration keep serving',
+    ),
+    useConfig(0),
+    killWorker(104, 'TERM'),
+  ]);
+  assert.equal(s1.phase, 'running');
+  assert.equal(s1.generation, 0);
+  assert.deepEqual(
+    s1.workers.map((w) => [w.pid, w.retiring]),
+    [
+      [101, false],
+      [102, false],
+      [104, true],
+    ],
+  );
+  // The other new worker, already told to leave, may still fail to load before TERM reaches it.
+  const [s2] = step(s1, workerExited(104, 4));
+  assert.equal(s2.phase, 'running', 'a leaving worker that exits 4 halts nothing');
+  // Outside a reload the same exit still halts the arbiter.
+  assert.equal(step(after(serving, workerSpawned(3, 103)), workerExited(102, 4))[0].phase, 'stopping');
+});
 
 test('after Exit, signals, Started and timer events do nothing', () => {
   const exited = after(stopping, workerExited(101, 0), workerExited(102, 0));

@@ -1,0 +1,82 @@
+/**
+ * HUP: read the configuration again and hand the work over to new workers, losing no request.
+ *
+ * Gunicorn's `reload()`: the arbiter re-reads its configuration, spawns the configured number of
+ * workers with it (they load the app afresh, so new code is served), and stops the old ones
+ * gracefully. Here the old workers are not stopped at once: they keep serving (and accepting)
+ * until every new worker has booted, then they are sent TERM and drain (the same hand-over as
+ * `--max-requests`, in `on-worker.ts`). What goes further than Gunicorn:
+ *
+ * - a configuration that fails to load or validate is reported, and the running one stays;
+ * - new workers that cannot load the app (exit 3 or 4) do not halt the arbiter during a reload:
+ *   the reload is abandoned, they are stopped, and the old workers go on with the old
+ *   configuration (`UseConfig`). New workers that exit before booting for another reason are in a
+ *   crash loop (`crash-loop.ts`), and the old workers serve meanwhile.
+ *
+ * @example
+ * const [s1, cmds] = onConfigReloaded(s0, 1, { ...s0.settings, workers: 4 }); // 4 × spawnWorker
+ */
+import type { ArbiterSettings, ArbiterState } from './arbiter-state';
+import { killWorker, log, reloadConfig, useConfig, type Command } from './commands';
+import { hook } from './hooks';
+import { reconcile } from './reconcile';
+import { chain, type StepResult } from './step-result';
+
+/** HUP while running: ask the effects to read the configuration again, as the next generation. */
+export function onHup(state: ArbiterState): StepResult {
+  if (state.phase !== 'running') return [state, []];
+  const generation = state.reloads + 1;
+  return [{ ...state, reloads: generation }, [log('info', 'Hang up: Master'), reloadConfig(generation)]];
+}
+
+/** The configuration loaded: every serving worker hands over to new ones spawned with it. */
+export function onConfigReloaded(state: ArbiterState, generation: number, settings: ArbiterSettings): StepResult {
+  if (state.phase !== 'running') return [state, []];
+  const reload = state.reload ?? {
+    fallbackGeneration: state.generation,
+    fallbackSettings: state.settings,
+    fallbackTarget: state.target,
+  };
+  const workers = state.workers.map((w) => (w.retiring ? w : { ...w, retiring: true, handoff: true }));
+  const next: ArbiterState = { ...state, settings, target: settings.workers, generation, reload, workers };
+  const commands: Command[] = [
+    log('info', `Reloaded the configuration: ${settings.workers} new worker(s) take over once booted`),
+    ...(settings.workers !== state.target
+      ? hook(next, 'nworkersChanged', undefined, [settings.workers, state.target])
+      : []),
+    ...hook(next, 'onReload'),
+  ];
+  return chain([next, commands], reconcile);
+}
+
+/** The configuration did not load: say why, and keep everything as it is. */
+export function onConfigReloadFailed(state: ArbiterState, reason: string): StepResult {
+  if (state.phase !== 'running') return [state, []];
+  return [state, [log('error', `Reload failed: ${reason}; keeping the running configuration`)]];
+}
+
+/**
+ * A new worker cannot load the app (exit 3 or 4) during a reload: stop the new workers, give the
+ * old ones their place back, and spawn with the old configuration again.
+ */
+export function abandonReload(state: ArbiterState, reason: string): StepResult {
+  const { reload } = state;
+  if (!reload) return [state, []];
+  const commands: Command[] = [
+    log('error', `Reload failed: ${reason}; the workers of the previous configuration keep serving`),
+    useConfig(reload.fallbackGeneration),
+  ];
+  for (const w of state.workers) if (!w.retiring && w.pid !== undefined) commands.push(killWorker(w.pid, 'TERM'));
+  const workers = state.workers.map((w) =>
+    w.handoff ? { ...w, retiring: false, handoff: false } : w.retiring ? w : { ...w, retiring: true },
+  );
+  const next: ArbiterState = {
+    ...state,
+    workers,
+    settings: reload.fallbackSettings,
+    target: reload.fallbackTarget,
+    generation: reload.fallbackGeneration,
+    reload: undefined,
+  };
+  return chain([next, commands], reconcile);
+}

@@ -1,0 +1,131 @@
+/**
+ * HUP through the real CLI: the configuration and the app are read again, new workers take over
+ * once they have all booted, and no request is lost; a configuration or an app that does not
+ * load leaves the running workers serving.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { get, isAlive, runicorn, until } from '../support/cli';
+
+const BOUND = { timeout: 60_000 };
+
+function project(t: TestContext, files: Readonly<Record<string, string>>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'runicorn-reload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const app = (version: string) => `export default (req, res) => res.end('${version} ' + process.pid);\n`;
+const conf = (workers: number) => `export default { app: 'app.mjs', workers: ${workers} };\n`;
+
+/** Keep-alive GETs from `clients` loops until `stop()`; every answer and failure is kept. */
+function steadyLoad(port: number, clients: number) {
+  const bodies: string[] = [];
+  const failed: string[] = [];
+  let running = true;
+  const loops = Array.from({ length: clients }, async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    while (running) {
+      await new Promise<void>((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => {
+            if (res.statusCode === 200) bodies.push(body);
+            else failed.push(`status ${res.statusCode}`);
+            resolve();
+          });
+        });
+        req.on('error', (err) => {
+          failed.push((err as NodeJS.ErrnoException).code ?? err.message);
+          resolve();
+        });
+      });
+    }
+    agent.destroy();
+  });
+  return {
+    bodies,
+    failed,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+test(
+  'HUP with new app code and a new worker count, under keep-alive load: new workers take over, no request lost',
+  BOUND,
+  async (t) => {
+    const dir = project(t, { 'runicorn.conf.mjs': conf(2), 'app.mjs': app('v1') });
+    const r = runicorn(t, ['-b', '127.0.0.1:0'], { cwd: dir });
+    const port = await r.port();
+    await until(port, '/', (x) => x.status === 200 && x.body.startsWith('v1'));
+    const oldPids = r.workerPids();
+    const load = steadyLoad(port, 8);
+    writeFileSync(join(dir, 'app.mjs'), app('v2'));
+    writeFileSync(join(dir, 'runicorn.conf.mjs'), conf(3));
+    const mark = r.lines.length;
+    r.kill('SIGHUP');
+    await r.waitFor(/Reloaded the configuration: 3 new worker\(s\) take over once booted/, { from: mark });
+    for (const pid of oldPids) await r.waitFor(new RegExp(`Worker exiting \\(pid: ${pid}\\)`), { from: mark });
+    await load.stop();
+    assert.deepEqual(load.failed, [], 'no request lost during the reload');
+    assert.ok(load.bodies.some((b) => b.startsWith('v1')) && load.bodies.some((b) => b.startsWith('v2')));
+    const after = new Set<string>();
+    for (let i = 0; i < 30; i++) after.add((await get(port, '/')).body);
+    assert.ok(
+      [...after].every((b) => b.startsWith('v2')),
+      'only the new code serves now',
+    );
+    assert.ok(
+      oldPids.every((pid) => !isAlive(pid)),
+      'the old workers are gone',
+    );
+    assert.equal(r.workerPids().filter(isAlive).length, 3, 'three workers, as the reloaded file says');
+  },
+);
+
+test('HUP with a config file that does not load: one line, and the running workers serve on', BOUND, async (t) => {
+  const dir = project(t, { 'runicorn.conf.mjs': conf(1), 'app.mjs': app('v1') });
+  const r = runicorn(t, ['-b', '127.0.0.1:0'], { cwd: dir });
+  const port = await r.port();
+  const before = (await until(port, '/', (x) => x.status === 200)).body;
+  writeFileSync(join(dir, 'runicorn.conf.mjs'), 'export default { workers: ;\n');
+  r.kill('SIGHUP');
+  await r.waitFor(
+    /Reload failed: cannot load config file .*runicorn\.conf\.mjs: .*; keeping the running configuration$/,
+  );
+  assert.equal((await get(port, '/')).body, before, 'the same worker serves');
+});
+
+test(
+  'HUP with an app that no longer loads: the reload is abandoned, the old workers serve on, the arbiter stays',
+  BOUND,
+  async (t) => {
+    const dir = project(t, { 'runicorn.conf.mjs': conf(2), 'app.mjs': app('v1') });
+    const r = runicorn(t, ['-b', '127.0.0.1:0'], { cwd: dir });
+    const port = await r.port();
+    await until(port, '/', (x) => x.status === 200);
+    const oldPids = r.workerPids();
+    writeFileSync(join(dir, 'app.mjs'), "throw new Error('the new build is broken');\n");
+    r.kill('SIGHUP');
+    await r.waitFor(
+      /Reload failed: .*the new build is broken.*; the workers of the previous configuration keep serving$/,
+    );
+    for (let i = 0; i < 10; i++) {
+      const reply = await get(port, '/');
+      assert.equal(reply.status, 200);
+      assert.ok(reply.body.startsWith('v1 '));
+    }
+    assert.ok(oldPids.every(isAlive), 'the old workers still run');
+    assert.ok(isAlive(r.pid), 'the arbiter did not halt');
+  },
+);
