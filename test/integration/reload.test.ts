@@ -71,10 +71,14 @@ test(
     const oldPids = r.workerPids();
     const load = steadyLoad(port, 8);
     writeFileSync(join(dir, 'app.mjs'), app('v2'));
-    writeFileSync(join(dir, 'runicorn.conf.mjs'), conf(3));
+    writeFileSync(
+      join(dir, 'runicorn.conf.mjs'),
+      "export default { app: 'app.mjs', workers: 3, onReload(arbiter) { arbiter.log.info('onReload from the new file'); } };\n",
+    );
     const mark = r.lines.length;
     r.kill('SIGHUP');
     await r.waitFor(/Reloaded the configuration: 3 new worker\(s\) take over once booted/, { from: mark });
+    await r.waitFor(/onReload from the new file/, { from: mark });
     for (const pid of oldPids) await r.waitFor(new RegExp(`Worker exiting \\(pid: ${pid}\\)`), { from: mark });
     await load.stop();
     assert.deepEqual(load.failed, [], 'no request lost during the reload');
