@@ -46,6 +46,11 @@ export interface ArbiterPorts {
    */
   output?(text: string): void;
   exit(code: number): void;
+  /**
+   * Reopen the log files (USR1). Optional, and absent for now: the error log is stderr, so there
+   * is nothing to reopen; the interpreter logs `Reopening log files` at debug level either way.
+   */
+  reopenLogs?(): void;
 }
 
 /** Nothing, once the hook is done: at once for a synchronous hook, when its promise settles otherwise. */
@@ -64,13 +69,19 @@ function hookDone(ports: ArbiterPorts, c: Extract<Command, { type: 'CallHook' }>
     : EMPTY;
 }
 
+/** USR1: the hook point where the log files are reopened (see `ArbiterPorts.reopenLogs`). */
+function reopenLogs(ports: ArbiterPorts): void {
+  ports.log('debug', 'Reopening log files');
+  ports.reopenLogs?.();
+}
+
 export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
   return (command$: Observable<Command>): Observable<ArbiterEvent> => {
     // Commands are carried out in the order the step gave them, and a hook is awaited before
     // whatever follows it (as Gunicorn's hooks block): a spawn waits for its preFork, a TERM
     // for the nworkersChanged before it, the exit for onExit. Only timers run apart.
     const ordered$ = command$.pipe(
-      ofType('CallHook', 'SpawnWorker', 'KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
+      ofType('CallHook', 'SpawnWorker', 'KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'ReopenLogs'),
       concatMap((c) => (c.type === 'CallHook' ? hookDone(ports, c) : of(c))),
       share(),
     );
@@ -86,7 +97,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         ),
       ),
       ordered$.pipe(
-        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit'),
+        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'ReopenLogs'),
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
@@ -94,6 +105,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             else if (c.type === 'Log') ports.log(c.level, c.message);
             else if (c.type === 'ShowOutput')
               ports.output ? ports.output(c.text) : ports.log('error', c.text.trimEnd());
+            else if (c.type === 'ReopenLogs') reopenLogs(ports);
             else ports.exit(c.code);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);

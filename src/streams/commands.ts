@@ -50,7 +50,8 @@ export type Command =
     }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'ShowOutput'; readonly pid: number; readonly text: string }
-  | { readonly type: 'Exit'; readonly code: number };
+  | { readonly type: 'Exit'; readonly code: number }
+  | { readonly type: 'ReopenLogs' };
 
 /** Start a new worker process, known as `id` until it has a pid. */
 export const spawnWorker = (id: number, holdOutput = false): Command => ({
@@ -94,3 +95,8 @@ export const log = (level: LogLevel, message: string): Command => ({ type: 'Log'
 export const showOutput = (pid: number, text: string): Command => ({ type: 'ShowOutput', pid, text });
 /** End the arbiter process with `code`. */
 export const exit = (code: number): Command => ({ type: 'Exit', code });
+/**
+ * Reopen the arbiter's log files (USR1), so a rotated file is let go and a new one started. The
+ * error log is stderr for now, so the interpreter only says so at debug level.
+ */
+export const reopenLogs = (): Command => ({ type: 'ReopenLogs' });
