@@ -65,6 +65,8 @@ const asBindError = (err: unknown): RunicornError =>
 const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornError, Listener[]> =>
   TE.tryCatch(
     async () => {
+      // Before binding, so unix sockets get 0777 & ~umask; the workers inherit it.
+      process.umask(config.umask);
       const listeners = await bindAll(config.bind);
       prelisten(listeners, config.backlog);
       return listeners;

@@ -57,6 +57,11 @@ export interface ArbiterPorts {
    */
   output?(text: string): void;
   exit(code: number): void;
+  /**
+   * Reopen the log files (USR1). Optional, and absent for now: the error log is stderr, so there
+   * is nothing to reopen; the interpreter logs `Reopening log files` at debug level either way.
+   */
+  reopenLogs?(): void;
 }
 
 /** Nothing, once the hook is done: at once for a synchronous hook, when its promise settles otherwise. */
@@ -75,6 +80,12 @@ function hookDone(ports: ArbiterPorts, c: Extract<Command, { type: 'CallHook' }>
     : EMPTY;
 }
 
+/** USR1: the hook point where the log files are reopened (see `ArbiterPorts.reopenLogs`). */
+function reopenLogs(ports: ArbiterPorts): void {
+  ports.log('debug', 'Reopening log files');
+  ports.reopenLogs?.();
+}
+
 export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) {
   return (command$: Observable<Command>): Observable<ArbiterEvent> => {
     // Commands are carried out in the order the step gave them, and a hook is awaited before
@@ -91,6 +102,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         'Exit',
         'ReloadConfig',
         'UseConfig',
+        'ReopenLogs',
       ),
       concatMap((c) => (c.type === 'CallHook' ? hookDone(ports, c) : of(c))),
       share(),
@@ -120,7 +132,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         ),
       ),
       ordered$.pipe(
-        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'UseConfig'),
+        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'UseConfig', 'ReopenLogs'),
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
@@ -129,6 +141,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             else if (c.type === 'ShowOutput')
               ports.output ? ports.output(c.text) : ports.log('error', c.text.trimEnd());
             else if (c.type === 'UseConfig') ports.useConfig?.(c.generation);
+            else if (c.type === 'ReopenLogs') reopenLogs(ports);
             else ports.exit(c.code);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);

@@ -3,7 +3,8 @@
  * interpreter, and so the user's own hook functions, with workers that are only records.
  *
  * Each fake worker answers its spawn with `WorkerSpawned` and `WorkerBooted` and stays up until
- * it is killed (TERM, INT, QUIT: exits 0; KILL, ABRT: dies on the signal), as a real one does.
+ * it is killed (TERM, INT, QUIT: exits 0; KILL, ABRT: dies on the signal; USR1: lives on, its
+ * logs reopened), as a real one does.
  * Its events come synchronously, or on `scheduler` when one is given, so a test picks whether
  * an interpreter that answers at once is part of the scenario. Everything the interpreter did
  * is in `calls`, in order. A synchronous hook runs at once, so a marble test in virtual time
@@ -112,7 +113,7 @@ export function fakePorts(options: FakePortsOptions = {}): FakePorts {
     kill(pid, signal) {
       calls.push({ type: 'kill', pid, signal });
       const worker = workers.get(pid);
-      if (!worker || options.onSpawn) return;
+      if (!worker || options.onSpawn || signal === 'USR1') return;
       const code = EXIT_CODE[signal];
       workers.delete(pid);
       worker.next(code === undefined ? workerExited(pid, null, signal) : workerExited(pid, code));

@@ -78,6 +78,7 @@ async function bindTcp(address: Extract<BindAddress, { kind: 'tcp' }>): Promise<
   return { fd: handle.fd, kind: 'tcp', label: describeBind(bound), address: bound, handle };
 }
 
+/** The socket file gets mode `0777 & ~umask`: boot sets `--umask` (default 0) before binding. */
 function bindUnix(address: Extract<BindAddress, { kind: 'unix' }>): Listener {
   try {
     if (lstatSync(address.path).isSocket()) unlinkSync(address.path);

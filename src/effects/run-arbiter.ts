@@ -36,8 +36,13 @@ export function runArbiter(options: RunArbiterOptions): Subscription {
   const scheduler = options.scheduler ?? asyncScheduler;
   // Signal handlers go in before Started, so a TERM during the first spawns is never lost.
   const external$ = merge(options.signal$ ?? signalEvents(ARBITER_SIGNALS), of(started()));
-  return feedback(
+  const running = feedback(
     arbiter(initialState(options.settings)),
     interpretArbiter(options.ports, scheduler),
   )(external$).subscribe({ error: (err) => options.ports.log('critical', `Arbiter loop failed: ${String(err)}`) });
+  // The arbiter lives until it exits, even with no worker and no timer pending (after WINCH):
+  // signal handlers and bound listener handles do not keep Node's event loop alive.
+  const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  running.add(() => clearInterval(keepAlive));
+  return running;
 }

@@ -68,6 +68,11 @@ export interface WorkerPorts {
   callHook(hook: WorkerHook): Promise<void>;
   log(level: LogLevel, message: string): void;
   exit(code: number): void;
+  /**
+   * Reopen the log files (USR1). Optional, and absent for now: the error log is stderr, so there
+   * is nothing to reopen; the interpreter logs `Reopening log files` at debug level either way.
+   */
+  reopenLogs?(): void;
 }
 
 export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
@@ -89,6 +94,7 @@ export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
         'CallHook',
         'Log',
         'Exit',
+        'ReopenLogs',
       ),
       concatMap((c) => {
         if (c.type === 'CallHook') return awaited(() => ports.callHook(c.hook));
@@ -113,7 +119,7 @@ export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
         ),
       ),
       ordered$.pipe(
-        ofType('ReportBooted', 'ReportRetiring', 'SendHeartbeat', 'CloseAllConnections', 'Log', 'Exit'),
+        ofType('ReportBooted', 'ReportRetiring', 'SendHeartbeat', 'CloseAllConnections', 'Log', 'Exit', 'ReopenLogs'),
         tap((c) => {
           try {
             if (c.type === 'ReportBooted') void ports.send({ t: 'booted' });
@@ -122,7 +128,10 @@ export function interpretWorker(ports: WorkerPorts, scheduler: SchedulerLike) {
             else if (c.type === 'SendHeartbeat') void ports.send({ t: 'hb' });
             else if (c.type === 'CloseAllConnections') ports.closeAllConnections();
             else if (c.type === 'Log') ports.log(c.level, c.message);
-            else ports.exit(c.code);
+            else if (c.type === 'ReopenLogs') {
+              ports.log('debug', 'Reopening log files');
+              ports.reopenLogs?.();
+            } else ports.exit(c.code);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);
           }

@@ -52,7 +52,8 @@ export type Command =
   | { readonly type: 'ShowOutput'; readonly pid: number; readonly text: string }
   | { readonly type: 'Exit'; readonly code: number }
   | { readonly type: 'ReloadConfig'; readonly generation: number }
-  | { readonly type: 'UseConfig'; readonly generation: number };
+  | { readonly type: 'UseConfig'; readonly generation: number }
+  | { readonly type: 'ReopenLogs' };
 
 /** Start a new worker process, known as `id` until it has a pid. */
 export const spawnWorker = (id: number, holdOutput = false): Command => ({
@@ -103,3 +104,8 @@ export const exit = (code: number): Command => ({ type: 'Exit', code });
 export const reloadConfig = (generation: number): Command => ({ type: 'ReloadConfig', generation });
 /** Spawn new workers with the configuration of `generation` again (a reload was abandoned). */
 export const useConfig = (generation: number): Command => ({ type: 'UseConfig', generation });
+/**
+ * Reopen the arbiter's log files (USR1), so a rotated file is let go and a new one started. The
+ * error log is stderr for now, so the interpreter only says so at debug level.
+ */
+export const reopenLogs = (): Command => ({ type: 'ReopenLogs' });

@@ -196,6 +196,7 @@ const SUPPORTED = [
   'threads',
   'maxRequests',
   'maxRequestsJitter',
+  'umask',
   'nodeArg',
   'onStarting',
   'onReload',

@@ -154,7 +154,7 @@ const failures: readonly Failure[] = [
     args: ['-u', 'nobody', app],
     exit: 1,
     style: 'cli',
-    line: /^runicorn: --user is not supported yet \(privileges\); runicorn will not start without it, since workers would keep the privileges and umask runicorn was started with$/,
+    line: /^runicorn: --user is not supported yet \(privileges\); runicorn will not start without it, since workers would keep the user and groups runicorn was started with$/,
   },
   {
     name: 'a bad flag',

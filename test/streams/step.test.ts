@@ -443,7 +443,7 @@ test('the exit of an unknown pid is only logged at debug level', () => {
   assert.deepEqual(s1, running);
 });
 
-for (const sig of ['USR1', 'USR2', 'WINCH'] as const satisfies readonly Signal[]) {
+for (const sig of ['USR2'] as const satisfies readonly Signal[]) {
   test(`SIG${sig} is logged as not supported and changes nothing`, () => {
     const [s1, cmds] = step(running, signal(sig));
     assert.deepEqual(cmds, [
@@ -489,6 +489,17 @@ test('a reloaded configuration: new workers are spawned with it, the old ones se
   const [s4, gone] = step(s3, workerExited(101, 0));
   assert.ok(!gone.some((c) => c.type === 'SpawnWorker'));
   assert.deepEqual(ids(s4), [2, 3, 4, 5]);
+});
+
+test('HUP after WINCH: the reloaded configuration brings the configured number of workers back', () => {
+  const wound = after(serving, signal('WINCH'), workerExited(101, 0), workerExited(102, 0));
+  assert.equal(wound.target, 0);
+  const [s1, cmds] = step(wound, configReloaded(1, serving.settings));
+  assert.deepEqual(
+    cmds.filter((c) => c.type === 'SpawnWorker'),
+    [spawnWorker(3), spawnWorker(4)],
+  );
+  assert.equal(s1.target, 2);
 });
 
 test('a configuration that does not load: logged, nothing else changes', () => {

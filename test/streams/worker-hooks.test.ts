@@ -181,7 +181,7 @@ test('after the exit no hook runs again: a late signal, drain or timeout does no
 
 test('USR1 and a second TERM call no hook', () => {
   const { steps } = run(ALL, [l, sig('USR1'), sig('TERM'), sig('TERM')]);
-  assert.deepEqual(steps, [[c.booted], [], [c.stop, c.drainTimer], []]);
+  assert.deepEqual(steps, [[c.booted], [{ type: 'ReopenLogs' }], [c.stop, c.drainTimer], []]);
 });
 
 test('the arbiter going away: the worker drains first, workerExit only once the last connection closes', () => {

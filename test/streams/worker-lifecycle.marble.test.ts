@@ -35,6 +35,7 @@ const c = {
   timeoutLog: { type: 'Log', level: 'warning', message: 'Worker graceful timeout; closing open connections' },
   goneLog: { type: 'Log', level: 'warning', message: 'Arbiter is gone; worker stops gracefully' },
   exit0: { type: 'Exit', code: 0 },
+  reopen: { type: 'ReopenLogs' },
 } satisfies Record<string, WorkerCommand>;
 const e = {
   l: listening(),
@@ -116,15 +117,27 @@ test('the arbiter going away drains like TERM, and says why', () =>
     });
   }));
 
-test('a second TERM while draining and USR1 change nothing', () =>
+test('a second TERM while draining changes nothing; USR1 reopens the logs, serving or draining, and changes nothing else', () =>
   marbles(({ hot, expectObservable }) => {
-    const event$ = hot('  -l-u-t-t-', e);
-    expectObservable(event$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a---(bc)---', {
+    const event$ = hot('  -l-u-t-t-u-', e);
+    expectObservable(event$.pipe(workerLifecycle(workerInitial(GRACE)))).toBe('-a-r-(bc)r-', {
       a: c.booted,
+      r: c.reopen,
       b: c.stop,
       c: c.drainTimer,
     });
   }));
+
+test('table: USR1 while booting reopens the logs and the worker still boots; after the exit it does nothing', () => {
+  const [booting, cmds] = workerStep(workerInitial(GRACE), e.u);
+  assert.deepEqual(cmds, [c.reopen]);
+  assert.deepEqual(booting, workerInitial(GRACE));
+  const [serving, booted] = workerStep(booting, e.l);
+  assert.deepEqual(booted, [c.booted]);
+  const [exited] = workerStep(serving, e.i);
+  assert.equal(exited.phase, 'exited');
+  assert.deepEqual(workerStep(exited, e.u), [exited, []]);
+});
 
 test('table: TERM while still booting exits at once; events after exit do nothing', () => {
   const [booting, cmds] = workerStep(workerInitial(GRACE), e.t);

@@ -29,7 +29,7 @@ import { constant, fromEnv, notApplicable, planned, plannedSecure, setting, supp
 import { octal } from './show';
 
 const proxies = plannedSecure('proxy handling', 'which proxies are trusted would not be enforced');
-const privileges = plannedSecure('privileges', 'workers would keep the privileges and umask runicorn was started with');
+const privileges = plannedSecure('privileges', 'workers would keep the user and groups runicorn was started with');
 const uwsgi = planned('uWSGI');
 const llhttp = notApplicable(
   "Node's llhttp parses requests and cannot be tuned rule by rule "
@@ -176,8 +176,12 @@ export const serverMechanics = {
     show: octal,
     default: constant(0),
     section: 'Server Mechanics',
-    support: privileges,
-    doc: 'The umask for files runicorn creates, such as Unix sockets: 0o22, 022 (octal) or 18.',
+    support: supported,
+    doc:
+      'The umask for files runicorn creates, such as Unix sockets: 0o22, 022 (octal) or 18.\n\n'
+      + 'Set in the arbiter before it binds, and inherited by the workers. A Unix socket gets mode '
+      + '`0777 & ~umask`: with the default 0 (as in Gunicorn) any user can connect to it, so nginx running as '
+      + 'another user reaches runicorn; `--umask 007` keeps it to the owner and group, `--umask 077` to the owner.',
   }),
   initgroups: setting({
     name: 'initgroups',

@@ -6,7 +6,8 @@
  * carries out the commands. Every way out goes through `exitNow`: the `workerExit` hook, then
  * `Exit`. Graceful stop (TERM, the arbiter gone, a fault) stops accepting, lets
  * in-flight requests finish with `Connection: close`, and exits when the last connection closes
- * or the graceful timeout passes; INT and QUIT exit at once; ABRT (a missed heartbeat) exits 1.
+ * or the graceful timeout passes; INT and QUIT exit at once; ABRT (a missed heartbeat) exits 1;
+ * USR1 reopens the log files (in every phase but exited) and changes nothing else.
  * A boot failure reports its reason to the arbiter, then exits 4 (app load) or 3 (listen).
  *
  * @example
@@ -57,7 +58,9 @@ export type WorkerCommand =
   | { readonly type: 'CallHook'; readonly hook: WorkerHook }
   | { readonly type: 'StartTimer'; readonly key: string; readonly ms: number; readonly event: WorkerEvent }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
-  | { readonly type: 'Exit'; readonly code: number };
+  | { readonly type: 'Exit'; readonly code: number }
+  /** USR1: reopen the worker's log files (nothing to reopen yet: the error log is stderr). */
+  | { readonly type: 'ReopenLogs' };
 
 export interface WorkerState {
   readonly phase: WorkerPhase;
@@ -188,6 +191,7 @@ export function workerStep(s: WorkerState, e: WorkerEvent): Result {
       if (e.signal === 'INT' || e.signal === 'QUIT') return exitNow(s, 0, hook(s, 'workerInt'));
       // The arbiter's answer to a missed heartbeat, when the loop turns after all.
       if (e.signal === 'ABRT') return exitNow(s, 1, hook(s, 'workerAbort'));
+      if (e.signal === 'USR1') return [s, [{ type: 'ReopenLogs' }]];
       return [s, []];
     case 'ParentGone':
       return chainLog(beginDrain(s), logCmd('warning', 'Arbiter is gone; worker stops gracefully'));
