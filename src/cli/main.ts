@@ -11,6 +11,7 @@ import * as E from 'fp-ts/Either';
 import { runicornError, type RunicornError } from '../streams/errors';
 import { ExitCode } from '../streams/exit-codes';
 import { bufferSignals } from '../effects/run-arbiter';
+import { DAEMON_ENV, detach, tellLauncher } from '../effects/daemon';
 import { boot } from './boot';
 import { checkApp } from './check-app';
 import { loadConfig, type LoadedConfig } from './load-config';
@@ -61,6 +62,8 @@ const reloader = (argv: readonly string[], startDir: string) => async () => {
 async function main(): Promise<void> {
   // First thing: a TERM that arrives while the config loads stops the server cleanly.
   const signals = bufferSignals();
+  const isDaemon = process.env[DAEMON_ENV] !== undefined;
+  delete process.env[DAEMON_ENV];
   const startDir = process.cwd();
   const argv = process.argv.slice(2);
   const result = await loadConfig(argv, process.env)();
@@ -88,10 +91,26 @@ async function main(): Promise<void> {
     const failure = await tryLoadApp(loaded, app);
     if (failure) fail(failure);
   }
+  if (config.daemon && !isDaemon) {
+    // Checked in the foreground; served in the background (see effects/daemon.ts).
+    const outcome = await detach({
+      args: process.argv.slice(1),
+      execArgv: process.execArgv,
+      cwd: startDir,
+      keepStdio: config.enableStdioInheritance,
+    });
+    if (outcome.message) process.stderr.write(`runicorn: ${outcome.message}\n`);
+    process.exit(outcome.code);
+  }
   const reload = reloader(argv, startDir);
   const running = await boot({ config, app, configFile: loaded.configFile, signals, reload })();
-  // A bind failure is already in the log as one line; just leave with its code.
-  if (E.isLeft(running)) process.exit(running.left.exitCode);
+  // A bind failure is already in the log as one line; just leave with its code (and tell the
+  // launcher of a daemon, whose log may be /dev/null).
+  if (E.isLeft(running)) {
+    if (isDaemon) await tellLauncher({ t: 'failed', code: running.left.exitCode, message: running.left.message });
+    process.exit(running.left.exitCode);
+  }
+  if (isDaemon) await tellLauncher({ t: 'ready' });
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,7 @@
  * @example
  * const s0 = initialState({ workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 30_000 });
  */
-import type { ArbiterHook } from './commands';
+import type { ArbiterHook } from './arbiter-hooks';
 
 /** One worker as the arbiter knows it. `pid` is undefined between the spawn command and the spawn. */
 export interface WorkerRecord {

@@ -7,6 +7,7 @@
  * @example
  * expect(cmds).toContainEqual(killWorker(4242, 'ABRT'));
  */
+import type { ArbiterHook } from './arbiter-hooks';
 import type { WorkerRecord } from './arbiter-state';
 import type { ArbiterEvent } from './events';
 import type { Signal } from './signals';
@@ -15,17 +16,7 @@ import type { Signal } from './signals';
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Server hooks that run in the arbiter process (the others run in workers). */
-export const ARBITER_HOOKS = [
-  'whenReady',
-  'preFork',
-  'childExit',
-  'nworkersChanged',
-  'onExit',
-  'onReload',
-  'preExec',
-] as const;
-export type ArbiterHook = (typeof ARBITER_HOOKS)[number];
+export { ARBITER_HOOKS, type ArbiterHook } from './arbiter-hooks';
 
 export type Command =
   | {

@@ -197,6 +197,8 @@ const SUPPORTED = [
   'maxRequests',
   'maxRequestsJitter',
   'umask',
+  'daemon',
+  'enableStdioInheritance',
   'nodeArg',
   'onStarting',
   'onReload',

@@ -231,7 +231,7 @@ export const logging = {
     codec: Bool,
     default: constant(false),
     section: 'Logging',
-    support: planned('daemon'),
+    support: supported,
     doc: 'With --daemon, keep stdout and stderr when they are files or pipes instead of sending them to /dev/null.',
   }),
   statsdHost: setting({

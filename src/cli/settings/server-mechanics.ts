@@ -100,7 +100,7 @@ export const serverMechanics = {
     codec: Bool,
     default: constant(false),
     section: 'Server Mechanics',
-    support: planned('daemon'),
+    support: supported,
     doc: 'Detach from the terminal and run in the background.',
   }),
   rawEnv: setting({
