@@ -94,10 +94,16 @@ test(
     const r = runicorn(t, ['-k', 'sync', '-w', '2', '-b', '127.0.0.1:0', app]);
     const port = await r.port();
     const seen = new Set<string>();
-    await until(port, '/', (reply) => {
-      seen.add(reply.body);
-      return seen.size === 2;
-    });
+    // Both workers up: on a loaded machine the second may boot long after the first answers.
+    await until(
+      port,
+      '/',
+      (reply) => {
+        seen.add(reply.body);
+        return seen.size === 2;
+      },
+      5000,
+    );
 
     let slowDone = 0;
     const slow = get(port, '/slow?ms=3000').then((reply) => {
