@@ -8,10 +8,15 @@ import { fixture, get, isAlive, runicorn, until } from '../support/cli';
 /** Wait until `n` different workers have answered on `port`; their pids. */
 async function servingPids(port: number, n: number): Promise<number[]> {
   const seen = new Set<number>();
-  await until(port, '/', (reply) => {
-    if (reply.status === 200) seen.add(Number(reply.body));
-    return seen.size === n;
-  });
+  await until(
+    port,
+    '/',
+    (reply) => {
+      if (reply.status === 200) seen.add(Number(reply.body));
+      return seen.size === n;
+    },
+    5000,
+  );
   return [...seen].sort();
 }
 

@@ -8,10 +8,15 @@ test('two workers both answer requests on one port', async (t) => {
   const port = await r.port();
   await r.waitFor(/Booting worker with pid/, { nth: 2 });
   const seen = new Set<string>();
-  await until(port, '/', (reply) => {
-    seen.add(reply.body);
-    return seen.size === 2;
-  });
+  await until(
+    port,
+    '/',
+    (reply) => {
+      seen.add(reply.body);
+      return seen.size === 2;
+    },
+    5000,
+  );
   assert.deepEqual([...seen].map(Number).sort(), r.workerPids().sort());
   assert.ok(
     r.workerPids().every((pid) => pid !== r.pid),
