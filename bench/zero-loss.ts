@@ -12,10 +12,11 @@
  *   skipped with one line otherwise.
  *
  * Goal (issue 7): zero socket errors and zero non-2xx for HUP, TTIN/TTOU and max-requests; for
- * kill -9 only requests in flight on the killed worker may fail (wrk keeps one request in flight
- * per connection, so at most one per connection: the bound is `--connections`). The script exits
- * 1 when a runicorn scenario misses its goal, or when the event it measures did not happen while
- * the load ran (a reload that never finished proves nothing).
+ * kill -9 only requests in flight on the killed worker may fail: wrk keeps one request in flight
+ * per connection, so at most one per connection the worker held (counted with `ss` just before
+ * the kill; `--connections` without `ss`). The script exits 1 when a runicorn scenario misses
+ * its goal, or when the event it measures did not happen while the load ran (a reload that
+ * never finished proves nothing).
  *
  * Why sleeps here and not in tests: this is a measurement over wall-clock time; the events are
  * placed at fixed fractions of the load window, then the script waits on the servers' log lines.
@@ -383,10 +384,20 @@ async function startRunicorn(dir: string, extra: readonly string[]): Promise<{ p
   }
 }
 
+/**
+ * Established TCP connections to `port` owned by `pid` (from `ss`), or undefined without `ss`.
+ * wrk keeps one request in flight per connection, so this bounds what a kill -9 may lose.
+ */
+function connectionsOf(pid: number, port: number): number | undefined {
+  const r = spawnSync('ss', ['-Htnp', 'state', 'established', 'sport', '=', `:${port}`], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  return r.stdout.split('\n').filter((l) => l.includes(`pid=${pid},`)).length;
+}
+
 const exiting = (pid: number) => new RegExp(`Worker exiting \\(pid: ${pid}\\)`);
 
 async function runicornScenario(name: ScenarioName, s: Settings): Promise<void> {
-  const goal = name === 'kill-9' ? `errors ≤ ${s.connections}, non-2xx 0` : '0 errors, 0 non-2xx';
+  const goal = name === 'kill-9' ? 'errors ≤ conns on victim' : '0 errors, 0 non-2xx';
   if (name === 'usr2') {
     record({ scenario: 'USR2 → WINCH → TERM', server: 'runicorn', note: 'not yet', goal: '0 errors, 0 non-2xx' });
     return;
@@ -400,8 +411,10 @@ async function runicornScenario(name: ScenarioName, s: Settings): Promise<void> 
     const ms = () => `${Date.now() - t0} ms`;
     let label: string;
     let result: { load: Load; note: string; happened: boolean };
+    /** kill -9: the victim's open connections, each with at most one request in flight. */
+    let held: number | undefined;
     if (name === 'hup') {
-      label = 'HUP, new app code';
+      label = 'HUP or reload, new app code';
       result = await underLoad(port, s, async (left) => {
         const old = proc.workerPids();
         writeFileSync(path.join(dir, 'app.cjs'), nodeApp('v2'));
@@ -451,20 +464,22 @@ async function runicornScenario(name: ScenarioName, s: Settings): Promise<void> 
         s,
         async (left) => {
           const victim = proc.workerPids()[0] as number;
+          held = connectionsOf(victim, port);
           const mark = proc.lines.length;
           const sent = Date.now();
           signal(victim, 'SIGKILL');
           await proc.waitFor(/Booting worker with pid/, mark, left);
-          return `worker ${victim} killed, replaced in ${Date.now() - sent} ms`;
+          const on = held === undefined ? '' : ` (it held ${held} of the ${s.connections} connections)`;
+          return `worker ${victim} killed${on}, replaced in ${Date.now() - sent} ms`;
         },
         0.4,
       );
     }
     const l = result.load;
-    const within = name === 'kill-9' ? errorsOf(l) <= s.connections : errorsOf(l) === 0;
+    const within = name === 'kill-9' ? errorsOf(l) <= (held ?? s.connections) : errorsOf(l) === 0;
     record({
       scenario: label,
-      server: 'runicorn',
+      server: name === 'hup' ? 'runicorn: HUP' : 'runicorn',
       load: l,
       note: result.note,
       goal,
@@ -531,7 +546,7 @@ async function pm2Scenario(s: Settings): Promise<void> {
     path.join(tmp, 'ecosystem.config.js'),
     `module.exports = { apps: [{ name: 'hello', script: ${JSON.stringify(path.join(tmp, 'app.js'))}, instances: ${WORKERS}, exec_mode: 'cluster', env: { PORT: ${port} } }] };\n`,
   );
-  const label = `pm2 reload (PM2 ${pm2Version(cli)}, cluster)`;
+  const label = `PM2 ${pm2Version(cli)} cluster: pm2 reload`;
   pm2Daemon = { cli, home };
   try {
     const started = await pm2(cli, home, ['start', path.join(tmp, 'ecosystem.config.js')]);
@@ -546,7 +561,7 @@ async function pm2Scenario(s: Settings): Promise<void> {
     });
     const v2 = (await getBody(port))?.startsWith('v2');
     record({
-      scenario: 'HUP, new app code',
+      scenario: 'HUP or reload, new app code',
       server: label,
       load: result.load,
       note: v2 ? result.note : `${result.note}; but the new code does not serve`,
@@ -603,8 +618,8 @@ async function gunicornScenario(s: Settings): Promise<void> {
     });
     const v2 = (await getBody(port))?.startsWith('v2');
     record({
-      scenario: 'HUP, new app code',
-      server: `${version || 'gunicorn'} gthread`,
+      scenario: 'HUP or reload, new app code',
+      server: `${version || 'gunicorn'} gthread: HUP`,
       load: result.load,
       note: v2 ? result.note : `${result.note}; but the new code does not serve`,
       goal: '-',
@@ -630,11 +645,11 @@ async function main(): Promise<void> {
   for (const name of s.only) await runicornScenario(name, s);
   if (s.only.includes('hup')) {
     if (s.pm2) await pm2Scenario(s);
-    else record({ scenario: 'HUP, new app code', server: 'PM2', note: 'skipped (--no-pm2)', goal: '-' });
+    else record({ scenario: 'HUP or reload, new app code', server: 'PM2', note: 'skipped (--no-pm2)', goal: '-' });
     if (s.gunicorn && onPath('gunicorn')) await gunicornScenario(s);
     else
       record({
-        scenario: 'HUP, new app code',
+        scenario: 'HUP or reload, new app code',
         server: 'gunicorn',
         note: s.gunicorn ? 'skipped: gunicorn not on PATH' : 'skipped (--no-gunicorn)',
         goal: '-',
