@@ -21,7 +21,7 @@
  * Why sleeps here and not in tests: this is a measurement over wall-clock time; the events are
  * placed at fixed fractions of the load window, then the script waits on the servers' log lines.
  *
- * Why one file of ~500 lines, over the ~300-line guideline: a script whose parts (settings,
+ * Why one file of ~700 lines, over the ~300-line guideline: a script whose parts (settings,
  * processes, load, the three servers, report) serve only this run; it reads top to bottom.
  *
  * @example
