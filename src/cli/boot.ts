@@ -10,6 +10,7 @@
  * await boot({ config, app: 'app.mjs', configFile: undefined })(); // right(subscription)
  */
 import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 import type { Subscription } from 'rxjs';
@@ -18,6 +19,7 @@ import { bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts, type LiveConfig } from '../effects/live-ports';
 import { createLogger, type Logger } from '../effects/logger';
 import { createPidfile, removePidfile } from '../effects/pidfile';
+import { resolvePrivileges, type Privileges } from '../effects/privileges';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
@@ -78,6 +80,15 @@ const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornEr
     },
   );
 
+/** The ids workers drop to; the configuration was checked by `checkPrivileges` already. */
+const privilegesOf = (config: Config): Privileges => {
+  const resolved = resolvePrivileges(config);
+  return E.isRight(resolved) ? resolved.right : {};
+};
+
+/** `--user`/`--group` that do not resolve, or that this process may not switch to: one line. */
+const checkPrivileges = (config: Config): E.Either<RunicornError, unknown> => resolvePrivileges(config);
+
 /** The arbiter's settings for a configuration (the pure step's timing knobs and its hooks). */
 function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
   return {
@@ -125,6 +136,7 @@ function liveConfigFor(
         procName: procNameOf(config, app),
         configFile: input.configFile,
         config: configSnapshot(config),
+        privileges: privilegesOf(config),
       },
     },
   };
@@ -139,6 +151,8 @@ function reloader(input: BootInput, listeners: readonly Listener[], setLogger: (
   if (!reload) return undefined;
   return async () => {
     const next = await reload();
+    const checked = checkPrivileges(next.config);
+    if (E.isLeft(checked)) throw checked.left;
     const logger = setLogger(next.config);
     if (JSON.stringify(next.config.bind) !== JSON.stringify(input.config.bind)) {
       logger.log('warning', 'bind changes take effect on a restart (or USR2); keeping the current listeners');
@@ -190,17 +204,22 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
   applyRawEnv(config.rawEnv, process.env);
   const signals = input.signals ?? bufferSignals();
   return pipe(
-    TE.tryCatch(
-      async () => {
-        if (config.pidfile) createPidfile(config.pidfile, process.pid);
-      },
-      (err) => {
-        const failure = isRunicornError(err)
-          ? err
-          : runicornError('RUNICORN_PIDFILE', { problem: 'write', path: config.pidfile ?? '', reason: String(err) });
-        log.log('error', failure.message);
-        return failure;
-      },
+    // A user or group that does not resolve fails before anything is written or bound.
+    TE.fromEither(checkPrivileges(config)),
+    TE.orElseFirst((err) => TE.fromIO(() => log.log('error', err.message))),
+    TE.chain(() =>
+      TE.tryCatch(
+        async () => {
+          if (config.pidfile) createPidfile(config.pidfile, process.pid);
+        },
+        (err) => {
+          const failure = isRunicornError(err)
+            ? err
+            : runicornError('RUNICORN_PIDFILE', { problem: 'write', path: config.pidfile ?? '', reason: String(err) });
+          log.log('error', failure.message);
+          return failure;
+        },
+      ),
     ),
     // onStarting runs before the sockets are bound, and is awaited (Gunicorn's order).
     TE.chain(() =>

@@ -10,9 +10,10 @@
  * if (isWorkerProcess()) startWorkerProcess({ hooks: {}, stages: [requireHost] });
  */
 import type { Hooks } from '../effects/hook-runner';
+import { dropPrivileges } from '../effects/privileges';
 import { decodeWorkerOptions, WORKER_ENV, type WorkerOptions } from '../effects/worker-options';
 import { runWorker, type WorkerStages } from '../effects/worker-runtime';
-import { errorStack } from '../effects/error-text';
+import { errorLine, errorStack } from '../effects/error-text';
 import { isRunicornError } from '../streams/errors';
 import { ExitCode } from '../streams/exit-codes';
 import { loadConfigFile } from './config-file';
@@ -73,6 +74,13 @@ export function startWorkerProcess(given: Partial<WorkerExtras> = {}): Promise<n
   }
   delete process.env[WORKER_ENV];
   process.title = `runicorn: worker [${options.procName}]`;
+  try {
+    // First of all, before the config file or the app is read.
+    if (options.privileges) dropPrivileges(options.privileges);
+  } catch (err) {
+    process.stderr.write(`runicorn worker ${process.pid}: cannot switch user: ${errorLine(err)}\n`);
+    process.exit(ExitCode.WorkerBootError);
+  }
   return configFileExtras(options.configFile)
     .then((file) => {
       const stages = given.stages ?? file.stages;

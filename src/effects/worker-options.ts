@@ -10,6 +10,7 @@ import type { LogLevel } from '../streams/commands';
 import { runicornError } from '../streams/errors';
 import type { WorkerClass } from '../streams/worker/policy';
 import type { AppKind } from './load-app';
+import type { Privileges } from './privileges';
 
 export interface WorkerOptions {
   readonly app: string;
@@ -38,6 +39,8 @@ export interface WorkerOptions {
   readonly configFile: string | undefined;
   /** The resolved settings that survive JSON (functions are left out), for hooks' `config`. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Who the worker becomes before it loads anything (`--user`, `--group`, `--initgroups`). */
+  readonly privileges?: Privileges;
 }
 
 export const WORKER_ENV = 'RUNICORN_WORKER';

@@ -29,7 +29,6 @@ import { constant, fromEnv, notApplicable, planned, plannedSecure, setting, supp
 import { octal } from './show';
 
 const proxies = plannedSecure('proxy handling', 'which proxies are trusted would not be enforced');
-const privileges = plannedSecure('privileges', 'workers would keep the user and groups runicorn was started with');
 const uwsgi = planned('uWSGI');
 const llhttp = notApplicable(
   "Node's llhttp parses requests and cannot be tuned rule by rule "
@@ -151,7 +150,7 @@ export const serverMechanics = {
     codec: OrNull(UserOrGroup),
     default: constant(null),
     section: 'Server Mechanics',
-    support: privileges,
+    support: supported,
     doc: "Run workers as this user, a name or a uid; null (the default) keeps runicorn's own.",
   }),
   group: setting({
@@ -163,7 +162,7 @@ export const serverMechanics = {
     codec: OrNull(UserOrGroup),
     default: constant(null),
     section: 'Server Mechanics',
-    support: privileges,
+    support: supported,
     doc: "Run workers as this group, a name or a gid; null (the default) keeps runicorn's own.",
   }),
   umask: setting({
@@ -191,7 +190,7 @@ export const serverMechanics = {
     codec: Bool,
     default: constant(false),
     section: 'Server Mechanics',
-    support: privileges,
+    support: supported,
     doc: 'Give workers all the groups of --user, not only --group.',
   }),
   tmpUploadDir: setting({
