@@ -20,6 +20,7 @@ import { livePorts, type LiveConfig } from '../effects/live-ports';
 import { createLogger, type Logger } from '../effects/logger';
 import { createPidfile, removePidfile } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
+import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
@@ -69,7 +70,11 @@ const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornEr
     async () => {
       // Before binding, so unix sockets get 0777 & ~umask; the workers inherit it.
       process.umask(config.umask);
-      const listeners = await bindAll(config.bind);
+      const fromSystemd = socketsFromSystemd(process.env, process.pid);
+      forgetSystemdEnv(process.env);
+      if (fromSystemd)
+        logger.log('info', `Using ${fromSystemd.length} socket(s) from systemd (LISTEN_FDS); --bind is not used`);
+      const listeners = await bindAll(fromSystemd ?? config.bind);
       prelisten(listeners, config.backlog);
       return listeners;
     },
