@@ -104,6 +104,8 @@ function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
     abortGraceMs: ABORT_GRACE_MS,
     quickDeadlineMs: quickDeadline(config.gracefulTimeout * 1000),
     hooks: arbiterHooksIn(hooks),
+    // systemd listens (Type=notify): tell it READY, RELOADING and STOPPING.
+    notify: Boolean(process.env.NOTIFY_SOCKET),
   };
 }
 
@@ -117,6 +119,8 @@ function liveConfigFor(
   const type = workerType(config);
   const env = { ...process.env };
   delete env[WORKER_ENV];
+  // Only the arbiter speaks to systemd.
+  delete env.NOTIFY_SOCKET;
   return {
     hooks,
     config,

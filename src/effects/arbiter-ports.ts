@@ -40,6 +40,8 @@ export interface ArbiterPorts {
   reload?(generation: number): Promise<ArbiterSettings>;
   /** Spawn with the configuration of `generation` again (a reload was abandoned). */
   useConfig?(generation: number): void;
+  /** Tell the service manager `message` (systemd's sd_notify), best effort. */
+  notify?(message: string): void;
   /** Start worker `id`; the stream reports its whole life and completes when it exits. */
   spawn(id: number, holdOutput?: boolean): Observable<ArbiterEvent>;
   kill(pid: number, signal: Signal): void;
@@ -103,6 +105,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         'ReloadConfig',
         'UseConfig',
         'ReopenLogs',
+        'Notify',
       ),
       concatMap((c) => (c.type === 'CallHook' ? hookDone(ports, c) : of(c))),
       share(),
@@ -132,7 +135,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         ),
       ),
       ordered$.pipe(
-        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'UseConfig', 'ReopenLogs'),
+        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'UseConfig', 'ReopenLogs', 'Notify'),
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
@@ -141,6 +144,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             else if (c.type === 'ShowOutput')
               ports.output ? ports.output(c.text) : ports.log('error', c.text.trimEnd());
             else if (c.type === 'UseConfig') ports.useConfig?.(c.generation);
+            else if (c.type === 'Notify') ports.notify?.(c.message);
             else if (c.type === 'ReopenLogs') reopenLogs(ports);
             else ports.exit(c.code);
           } catch (err) {

@@ -6,6 +6,7 @@
  * @example
  * runArbiter({ settings, ports: livePorts({ spawn: spawnOptions, logger, listeners }) });
  */
+import { spawn } from 'node:child_process';
 import type { ArbiterSettings, WorkerRecord } from '../streams/arbiter-state';
 import type { ArbiterPorts } from './arbiter-ports';
 import { hookLog, runHookNow, type Hooks } from './hook-runner';
@@ -62,6 +63,13 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
           },
         }
       : {}),
+    notify(message) {
+      // Node's dgram has no AF_UNIX datagrams; systemd's own tool sends them (NotifyAccess=all).
+      if (!process.env.NOTIFY_SOCKET) return;
+      const tool = spawn('systemd-notify', message.split('\n'), { stdio: 'ignore' });
+      tool.once('error', (err) => options.logger.log('warning', `cannot tell systemd ${message}: ${err.message}`));
+      tool.unref();
+    },
     useConfig(generation) {
       current = generations.get(generation) ?? current;
     },

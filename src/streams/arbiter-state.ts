@@ -42,6 +42,11 @@ export interface ArbiterSettings {
   readonly respawnDelayMaxMs: number;
   /** How long a worker must stay up after booting to end a crash loop (the wait starts over). */
   readonly stableAfterMs: number;
+  /**
+   * Tell the service manager how things stand (systemd's `READY=1`, `RELOADING=1`,
+   * `STOPPING=1`); only when it listens (`NOTIFY_SOCKET`), so otherwise no `Notify` command exists.
+   */
+  readonly notify: boolean;
 }
 
 /**
@@ -87,6 +92,8 @@ export interface ArbiterState {
   readonly reloads: number;
   /** Set from a loaded HUP until its new workers have taken over. */
   readonly reload: Reload | undefined;
+  /** Every wanted worker has booted, and the service manager was told so (since the last HUP). */
+  readonly ready: boolean;
 }
 
 /**
@@ -103,6 +110,7 @@ export const defaultSettings: ArbiterSettings = {
   respawnDelayMs: 100,
   respawnDelayMaxMs: 10_000,
   stableAfterMs: 5_000,
+  notify: false,
 };
 
 /** Not in a crash loop. */
@@ -122,6 +130,7 @@ export const initialState = (settings: Partial<ArbiterSettings> = {}): ArbiterSt
     generation: 0,
     reloads: 0,
     reload: undefined,
+    ready: false,
   };
 };
 

@@ -44,7 +44,8 @@ export type Command =
   | { readonly type: 'Exit'; readonly code: number }
   | { readonly type: 'ReloadConfig'; readonly generation: number }
   | { readonly type: 'UseConfig'; readonly generation: number }
-  | { readonly type: 'ReopenLogs' };
+  | { readonly type: 'ReopenLogs' }
+  | { readonly type: 'Notify'; readonly message: string };
 
 /** Start a new worker process, known as `id` until it has a pid. */
 export const spawnWorker = (id: number, holdOutput = false): Command => ({
@@ -100,3 +101,5 @@ export const useConfig = (generation: number): Command => ({ type: 'UseConfig', 
  * error log is stderr for now, so the interpreter only says so at debug level.
  */
 export const reopenLogs = (): Command => ({ type: 'ReopenLogs' });
+/** Tell the service manager (systemd) how things stand: `READY=1`, `RELOADING=1`, `STOPPING=1`. */
+export const notify = (message: string): Command => ({ type: 'Notify', message });

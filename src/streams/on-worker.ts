@@ -16,6 +16,7 @@ import { heartbeatMissed, killDeadlineElapsed } from './events';
 import { hook } from './hooks';
 import { ExitCode } from './exit-codes';
 import { reconcile } from './reconcile';
+import { announceReady } from './readiness';
 import { abandonReload } from './reload';
 import { beginStop, finishIfDone } from './shutdown';
 import { chain, type StepResult } from './step-result';
@@ -59,6 +60,7 @@ export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
       [...armHeartbeat(state, pid), ...watchStable(state, pid)],
     ],
     handOver,
+    announceReady,
   );
 }
 

@@ -19,6 +19,7 @@
 import type { ArbiterSettings, ArbiterState } from './arbiter-state';
 import { killWorker, log, reloadConfig, useConfig, type Command } from './commands';
 import { hook } from './hooks';
+import { announceReady, tell } from './readiness';
 import { reconcile } from './reconcile';
 import { chain, type StepResult } from './step-result';
 
@@ -26,7 +27,10 @@ import { chain, type StepResult } from './step-result';
 export function onHup(state: ArbiterState): StepResult {
   if (state.phase !== 'running') return [state, []];
   const generation = state.reloads + 1;
-  return [{ ...state, reloads: generation }, [log('info', 'Hang up: Master'), reloadConfig(generation)]];
+  return [
+    { ...state, reloads: generation, ready: false },
+    [log('info', 'Hang up: Master'), ...tell(state, 'RELOADING=1'), reloadConfig(generation)],
+  ];
 }
 
 /** The configuration loaded: every serving worker hands over to new ones spawned with it. */
@@ -52,7 +56,7 @@ export function onConfigReloaded(state: ArbiterState, generation: number, settin
 /** The configuration did not load: say why, and keep everything as it is. */
 export function onConfigReloadFailed(state: ArbiterState, reason: string): StepResult {
   if (state.phase !== 'running') return [state, []];
-  return [state, [log('error', `Reload failed: ${reason}; keeping the running configuration`)]];
+  return chain([state, [log('error', `Reload failed: ${reason}; keeping the running configuration`)]], announceReady);
 }
 
 /**
@@ -78,5 +82,5 @@ export function abandonReload(state: ArbiterState, reason: string): StepResult {
     generation: reload.fallbackGeneration,
     reload: undefined,
   };
-  return chain([next, commands], reconcile);
+  return chain([next, commands], reconcile, announceReady);
 }

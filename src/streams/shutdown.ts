@@ -12,6 +12,7 @@ import { timerKey, type ArbiterState } from './arbiter-state';
 import { cancelTimer, closeListeners, exit, killWorker, log, startTimer, type Command } from './commands';
 import { gracefulTimeoutElapsed } from './events';
 import { hook } from './hooks';
+import { tell } from './readiness';
 import { chain, type StepResult } from './step-result';
 
 export interface StopRequest {
@@ -28,7 +29,10 @@ export function beginStop(state: ArbiterState, req: StopRequest): StepResult {
   const signal = req.graceful ? 'TERM' : 'QUIT';
   const stopping = { graceful: req.graceful, code: req.code, reason: req.reason, killed: false };
   const next: ArbiterState = { ...state, phase: 'stopping', stopping, backoff: { ...state.backoff, waiting: 0 } };
-  const respawn: Command[] = state.backoff.waiting > 0 ? [cancelTimer(timerKey.respawn)] : [];
+  const respawn: Command[] = [
+    ...tell(state, 'STOPPING=1'),
+    ...(state.backoff.waiting > 0 ? [cancelTimer(timerKey.respawn)] : []),
+  ];
   if (state.workers.length === 0) return chain([next, respawn], finish);
   const commands: Command[] = [...respawn, closeListeners()];
   for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, signal));

@@ -6,9 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI, fixture, get, isAlive } from '../support/cli';
+import { CLI, fixture, get, isAlive, runicorn } from '../support/cli';
 
 const activator = spawnSync('sh', ['-c', 'command -v systemd-socket-activate'], { encoding: 'utf8' }).stdout.trim();
 const skip = activator ? false : 'systemd-socket-activate is not installed (apt-get install systemd)';
@@ -57,4 +60,65 @@ test('LISTEN_FDS: the socket systemd hands over is served by the workers; --bind
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   for (const pid of pids) assert.ok(!isAlive(Number(pid)));
+});
+
+const python = spawnSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
+const notifier = spawnSync('sh', ['-c', 'command -v systemd-notify'], { encoding: 'utf8' }).stdout.trim();
+const skipNotify = !notifier
+  ? 'systemd-notify is not installed (apt-get install systemd)'
+  : !python
+    ? 'python3 is needed for the AF_UNIX datagram receiver standing in for systemd'
+    : false;
+
+test('NOTIFY_SOCKET: READY=1 once the workers serve, RELOADING=1 then READY=1 on HUP, STOPPING=1 on TERM', {
+  skip: skipNotify,
+  timeout: 30_000,
+}, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'runicorn-notify-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const socketPath = join(dir, 'notify.sock');
+  // Node's dgram has no AF_UNIX: a few lines of Python receive what systemd would.
+  const receiver = spawn(
+    python,
+    [
+      '-u',
+      '-c',
+      [
+        'import socket, sys',
+        's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+        `s.bind(${JSON.stringify(socketPath)})`,
+        'print("bound", flush=True)',
+        'while True: print(s.recv(4096).decode().replace("\\n", " "), flush=True)',
+      ].join('\n'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  t.after(() => receiver.kill('SIGKILL'));
+  const messages: string[] = [];
+  const waiters: Array<() => void> = [];
+  receiver.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    messages.push(...chunk.split('\n').filter(Boolean));
+    for (const w of waiters.splice(0)) w();
+  });
+  const heard = (re: RegExp, nth = 1) =>
+    new Promise<void>((resolve) => {
+      const check = () => (messages.filter((m) => re.test(m)).length >= nth ? resolve() : waiters.push(check));
+      check();
+    });
+  await heard(/^bound$/);
+  const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', fixture('app.mjs')], { env: { NOTIFY_SOCKET: socketPath } });
+  const port = await r.port();
+  await heard(/^READY=1$/);
+  assert.equal((await get(port, '/')).status, 200);
+  r.kill('SIGHUP');
+  await heard(/^RELOADING=1$/);
+  await heard(/^READY=1$/, 2);
+  r.kill('SIGTERM');
+  await heard(/^STOPPING=1$/);
+  assert.equal((await r.exited).code, 0);
+  assert.deepEqual(
+    // systemd-notify follows each message with BARRIER=1 (it waits for systemd to have read it).
+    messages.filter((m) => m !== 'bound' && m !== 'BARRIER=1'),
+    ['READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1'],
+  );
 });
