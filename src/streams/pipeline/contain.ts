@@ -20,7 +20,7 @@
  */
 import { Observable, Subject, type Subscription } from 'rxjs';
 import { clientGone, respond, type Exchange } from './exchange';
-import { stageFunction, type Stage, type StageFunction } from './stage';
+import { functionStage, stageFunction, type Stage, type StageFunction } from './stage';
 
 /** Told about a stage that failed: its name, and the exchange it failed on when that is known. */
 export type StageErrorHandler<E extends Exchange> = (
@@ -49,24 +49,10 @@ function containFunction<E extends Exchange>(
   name: string,
   onStageError: StageErrorHandler<E>,
 ): Stage<E> {
-  return (source) =>
-    new Observable<E>((subscriber) =>
-      source.subscribe({
-        next(exchange) {
-          let out: E | undefined;
-          try {
-            out = fn(exchange);
-          } catch (err) {
-            onStageError(err, name, exchange);
-            respond(exchange, 500, INTERNAL_ERROR);
-            return;
-          }
-          if (out !== undefined) subscriber.next(out);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return functionStage(fn, (err, exchange) => {
+    onStageError(err, name, exchange);
+    respond(exchange, 500, INTERNAL_ERROR);
+  });
 }
 
 function containOperator<E extends Exchange>(op: Stage<E>, name: string, onStageError: StageErrorHandler<E>): Stage<E> {
