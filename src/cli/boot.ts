@@ -85,15 +85,6 @@ const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornEr
     },
   );
 
-/** The ids workers drop to; the configuration was checked by `checkPrivileges` already. */
-const privilegesOf = (config: Config): Privileges => {
-  const resolved = resolvePrivileges(config);
-  return E.isRight(resolved) ? resolved.right : {};
-};
-
-/** `--user`/`--group` that do not resolve, or that this process may not switch to: one line. */
-const checkPrivileges = (config: Config): E.Either<RunicornError, unknown> => resolvePrivileges(config);
-
 /** The arbiter's settings for a configuration (the pure step's timing knobs and its hooks). */
 function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
   return {
@@ -114,6 +105,7 @@ function liveConfigFor(
   input: Pick<BootInput, 'config' | 'app' | 'configFile' | 'workerEntry'>,
   hooks: Hooks,
   listeners: readonly Listener[],
+  privileges: Privileges,
 ): LiveConfig {
   const { config, app } = input;
   const type = workerType(config);
@@ -145,7 +137,7 @@ function liveConfigFor(
         procName: procNameOf(config, app),
         configFile: input.configFile,
         config: configSnapshot(config),
-        privileges: privilegesOf(config),
+        privileges,
       },
     },
   };
@@ -160,8 +152,8 @@ function reloader(input: BootInput, listeners: readonly Listener[], setLogger: (
   if (!reload) return undefined;
   return async () => {
     const next = await reload();
-    const checked = checkPrivileges(next.config);
-    if (E.isLeft(checked)) throw checked.left;
+    const privileges = resolvePrivileges(next.config);
+    if (E.isLeft(privileges)) throw privileges.left;
     const logger = setLogger(next.config);
     if (JSON.stringify(next.config.bind) !== JSON.stringify(input.config.bind)) {
       logger.log('warning', 'bind changes take effect on a restart (or USR2); keeping the current listeners');
@@ -169,7 +161,7 @@ function reloader(input: BootInput, listeners: readonly Listener[], setLogger: (
     applyRawEnv(next.config.rawEnv, process.env);
     const hooks = hooksOf(next.config as unknown as Record<string, unknown>);
     return {
-      ...liveConfigFor({ ...next, workerEntry: input.workerEntry }, hooks, listeners),
+      ...liveConfigFor({ ...next, workerEntry: input.workerEntry }, hooks, listeners, privileges.right),
       settings: arbiterSettingsFor(next.config, hooks),
     };
   };
@@ -182,13 +174,14 @@ function start(
   listeners: Listener[],
   signal$: ReturnType<typeof bufferSignals>['signal$'],
   setLogger: (config: Config) => Logger,
+  privileges: Privileges,
 ): Subscription {
   const { config } = input;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
   logger.log('info', `Using worker: ${workerType(config).name}`);
   const reload = reloader(input, listeners, setLogger);
   const ports = livePorts({
-    ...liveConfigFor(input, hooks, listeners),
+    ...liveConfigFor(input, hooks, listeners, privileges),
     logger,
     listeners,
     beforeExit: () => (config.pidfile ? removePidfile(config.pidfile, process.pid) : undefined),
@@ -212,9 +205,10 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
   process.title = `runicorn: master [${procNameOf(config, app)}]`;
   applyRawEnv(config.rawEnv, process.env);
   const signals = input.signals ?? bufferSignals();
+  // Resolved once; a user or group that does not resolve fails before anything is written or bound.
+  const privileges = resolvePrivileges(config);
   return pipe(
-    // A user or group that does not resolve fails before anything is written or bound.
-    TE.fromEither(checkPrivileges(config)),
+    TE.fromEither(privileges),
     TE.orElseFirst((err) => TE.fromIO(() => log.log('error', err.message))),
     TE.chain(() =>
       TE.tryCatch(
@@ -243,6 +237,8 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         if (config.pidfile) removePidfile(config.pidfile, process.pid);
       }),
     ),
-    TE.map((listeners) => start(input, log, hooks, listeners, signals.signal$, setLogger)),
+    TE.map((listeners) =>
+      start(input, log, hooks, listeners, signals.signal$, setLogger, E.isRight(privileges) ? privileges.right : {}),
+    ),
   );
 }
