@@ -6,67 +6,11 @@
  * keep-alive connections at the start of a drain reset the clients sending on them.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { test } from 'node:test';
 import { example, get, runicorn, until } from '../support/cli';
+import { steadyLoad } from '../support/load';
 
 const BOUND = { timeout: 60_000 };
-
-interface Tally {
-  ok: number;
-  failed: string[];
-  pids: Set<string>;
-}
-
-/**
- * GETs over `clients` keep-alive connections (one agent each), as fast as answers come: `total`
- * of them, or fewer once `enough()` says the scenario has happened (checked after each answer).
- */
-async function load(
-  port: number,
-  clients: number,
-  total: number,
-  onProgress?: (done: number) => void,
-  enough: () => boolean = () => false,
-): Promise<Tally> {
-  const tally: Tally = { ok: 0, failed: [], pids: new Set() };
-  let sent = 0;
-  const one = (agent: http.Agent) =>
-    new Promise<void>((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          if (res.statusCode === 200) {
-            tally.ok += 1;
-            tally.pids.add(body);
-          } else tally.failed.push(`status ${res.statusCode}`);
-          resolve();
-        });
-        res.on('error', (err) => {
-          tally.failed.push(err.message);
-          resolve();
-        });
-      });
-      req.on('error', (err) => {
-        tally.failed.push((err as NodeJS.ErrnoException).code ?? err.message);
-        resolve();
-      });
-    });
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      while (sent < total && !enough()) {
-        sent += 1;
-        await one(agent);
-        onProgress?.(tally.ok + tally.failed.length);
-      }
-      agent.destroy();
-    }),
-  );
-  return tally;
-}
 
 test('--max-requests recycling under keep-alive load: every request answered 200', BOUND, async (t) => {
   const r = runicorn(t, [
@@ -83,9 +27,12 @@ test('--max-requests recycling under keep-alive load: every request answered 200
   const port = await r.port();
   await until(port, '/', (x) => x.status === 200);
   const recycled = () => r.lines.filter((l) => /Worker exiting/.test(l)).length;
-  const tally = await load(port, 16, 50_000, undefined, () => recycled() >= 4);
-  assert.deepEqual(tally.failed, [], 'no request lost while workers were recycled');
-  assert.ok(recycled() >= 4, `4 workers recycled under load (${tally.ok} requests)`);
+  const load = steadyLoad(port, 16, { total: 50_000 });
+  t.after(load.stop);
+  await r.waitFor(/Worker exiting/, { nth: 4, timeoutMs: 50_000 });
+  await load.stop();
+  assert.deepEqual(load.failed, [], 'no request lost while workers were recycled');
+  assert.ok(recycled() >= 4, `4 workers recycled under load (${load.bodies.length} requests)`);
 });
 
 test('TTOU and TTIN under keep-alive load: every request answered 200', BOUND, async (t) => {
@@ -93,16 +40,19 @@ test('TTOU and TTIN under keep-alive load: every request answered 200', BOUND, a
   const port = await r.port();
   await until(port, '/', (x) => x.status === 200);
   const signals: NodeJS.Signals[] = ['SIGTTOU', 'SIGTTOU', 'SIGTTIN', 'SIGTTOU'];
-  const marks = [500, 1000, 1500, 2000];
-  const tally = await load(port, 16, 3000, (done) => {
-    if (signals.length > 0 && done >= (marks[0] ?? Infinity)) {
-      marks.shift();
-      r.kill(signals.shift() as NodeJS.Signals);
-    }
-  });
-  assert.deepEqual(tally.failed, [], 'no request lost while workers left');
-  assert.equal(tally.ok, 3000);
-  assert.equal(signals.length, 0, 'every signal was sent under load');
+  const load = steadyLoad(port, 16, { total: 3000 });
+  t.after(load.stop);
+  // A signal every 500 answers, while the load runs.
+  const sentAt: number[] = [];
+  for (const sig of signals) {
+    await load.more(500);
+    sentAt.push(load.bodies.length + load.failed.length);
+    r.kill(sig);
+  }
+  await load.finished();
+  assert.deepEqual(load.failed, [], 'no request lost while workers left');
+  assert.equal(load.bodies.length, 3000);
+  assert.ok(sentAt.length === signals.length && sentAt.every((n) => n < 3000), 'every signal was sent under load');
   await r.waitFor(/Worker exiting/, { nth: 3 });
 });
 

@@ -5,69 +5,12 @@
  * boots a replacement, which serves, and from then on every request succeeds.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { test } from 'node:test';
+import { steadyLoad } from '../support/load';
 import { example, isAlive, runicorn, until } from '../support/cli';
 
 const BOUND = { timeout: 60_000 };
 const CLIENTS = 8;
-
-/** Keep-alive GETs from `clients` loops until `stop()`; answers (worker pids) and failures are kept. */
-function steadyLoad(port: number, clients: number) {
-  const bodies: string[] = [];
-  const failed: string[] = [];
-  const waiters = new Set<() => void>();
-  let running = true;
-  const loops = Array.from({ length: clients }, async () => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    while (running) {
-      await new Promise<void>((resolve) => {
-        const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => {
-            if (res.statusCode === 200) bodies.push(body);
-            else failed.push(`status ${res.statusCode}`);
-            resolve();
-          });
-          res.on('error', (err) => {
-            failed.push(err.message);
-            resolve();
-          });
-        });
-        req.on('error', (err) => {
-          failed.push((err as NodeJS.ErrnoException).code ?? err.message);
-          resolve();
-        });
-      });
-      for (const w of [...waiters]) w();
-    }
-    agent.destroy();
-  });
-  return {
-    bodies,
-    failed,
-    /** Resolves once `n` more answers (or failures) have come back than when it was called. */
-    more(n: number): Promise<void> {
-      const target = bodies.length + failed.length + n;
-      return new Promise((resolve) => {
-        const check = () => {
-          if (bodies.length + failed.length >= target) {
-            waiters.delete(check);
-            resolve();
-          }
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-    },
-  };
-}
 
 test(
   'kill -9 of a worker under keep-alive load: only requests in flight on it fail, it is replaced, then all succeed',

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { get, isAlive, runicorn, until } from '../support/cli';
+import { steadyLoad } from '../support/load';
 
 const BOUND = { timeout: 60_000 };
 
@@ -22,43 +22,6 @@ function project(t: TestContext, files: Readonly<Record<string, string>>): strin
 
 const app = (version: string) => `export default (req, res) => res.end('${version} ' + process.pid);\n`;
 const conf = (workers: number) => `export default { app: 'app.mjs', workers: ${workers} };\n`;
-
-/** Keep-alive GETs from `clients` loops until `stop()`; every answer and failure is kept. */
-function steadyLoad(port: number, clients: number) {
-  const bodies: string[] = [];
-  const failed: string[] = [];
-  let running = true;
-  const loops = Array.from({ length: clients }, async () => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    while (running) {
-      await new Promise<void>((resolve) => {
-        const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => {
-            if (res.statusCode === 200) bodies.push(body);
-            else failed.push(`status ${res.statusCode}`);
-            resolve();
-          });
-        });
-        req.on('error', (err) => {
-          failed.push((err as NodeJS.ErrnoException).code ?? err.message);
-          resolve();
-        });
-      });
-    }
-    agent.destroy();
-  });
-  return {
-    bodies,
-    failed,
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-    },
-  };
-}
 
 test(
   'HUP with new app code and a new worker count, under keep-alive load: new workers take over, no request lost',
