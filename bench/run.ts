@@ -36,6 +36,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { alive, onPath, sleep, stopServersOnExit } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOST = '127.0.0.1';
@@ -110,10 +111,6 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
     modes: modes as Mode[],
     check: get('check', '0') !== '0',
   };
-}
-
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, cmd)));
 }
 
 // ---------------------------------------------------------------- machine and process CPU
@@ -294,15 +291,6 @@ function getOk(port: number): Promise<boolean> {
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** SIGTERM, then SIGKILL (the master and the workers it had) if it has not exited in time. */
@@ -565,35 +553,7 @@ async function cleanup(): Promise<void> {
   await Promise.all([...live].map(stopServer));
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error(`\n${signal}: stopping servers…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-// Last resort if the process exits with servers still up (e.g. a crash in a callback).
-process.on('exit', () => {
-  for (const server of live) {
-    for (const pid of [server.pid, ...server.workerPids]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  }
-});
-
-/** `unref`: a timer that only bounds a wait must not keep the process alive after it. */
-function sleep(ms: number, unref = false): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    if (unref) timer.unref();
-  });
-}
+stopServersOnExit(cleanup, () => [...live].flatMap((server) => [server.pid, ...server.workerPids]));
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -36,6 +36,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { alive, onPath, signal, sleep, stopServersOnExit } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOST = '127.0.0.1';
@@ -98,10 +99,6 @@ function parseSettings(argv: readonly string[]): Settings {
     pm2Prefix: flags['pm2-prefix'],
     gunicorn: flags['no-gunicorn'] === undefined,
   };
-}
-
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, cmd)));
 }
 
 // ---------------------------------------------------------------- processes with logs
@@ -176,23 +173,6 @@ function startProc(name: string, cmd: string, args: readonly string[], cwd: stri
     });
   }
   return proc;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
 }
 
 /** SIGTERM, then SIGKILL to the master and every worker it announced, by pid. */
@@ -670,26 +650,7 @@ async function cleanup(): Promise<void> {
   await pm2Kill();
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error(`\n${sig}: stopping servers…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-process.on('exit', () => {
-  for (const proc of live) for (const pid of [proc.pid, ...proc.workerPids()]) signal(pid, 'SIGKILL');
-});
-
-/** `unref`: a timer that only bounds a wait must not keep the process alive after it. */
-function sleep(ms: number, unref = false): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    if (unref) timer.unref();
-  });
-}
+stopServersOnExit(cleanup, () => [...live].flatMap((proc) => [proc.pid, ...proc.workerPids()]));
 
 main().catch(async (err: unknown) => {
   console.error(`zero-loss bench failed: ${err instanceof Error ? err.message : String(err)}`);
