@@ -25,7 +25,13 @@ import {
 } from 'rxjs';
 import type { Command, LogLevel } from '../streams/commands';
 import type { ArbiterSettings } from '../streams/arbiter-state';
-import { configReloaded, configReloadFailed, workerSpawnFailed, type ArbiterEvent } from '../streams/events';
+import {
+  configReloaded,
+  configReloadFailed,
+  newArbiterSpawnFailed,
+  workerSpawnFailed,
+  type ArbiterEvent,
+} from '../streams/events';
 import { ofType } from '../streams/of-type';
 import type { Signal } from '../streams/signals';
 import { timers } from '../streams/timers';
@@ -58,7 +64,21 @@ export interface ArbiterPorts {
    * it the text goes to `log` at error level.
    */
   output?(text: string): void;
-  exit(code: number): void;
+  /**
+   * End the arbiter. `keepSockets`: another arbiter shares the listeners (USR2), so unix socket
+   * files must stay where they are.
+   */
+  exit(code: number, keepSockets?: boolean): void;
+  /**
+   * USR2: start a new arbiter on the same listeners; the stream reports its life
+   * (`NewArbiterSpawned`, `NewArbiterReady`, `NewArbiterExited`) and completes when it exits.
+   * Optional: without it, USR2 is answered "a binary upgrade is not available in this process".
+   */
+  spawnArbiter?(): Observable<ArbiterEvent>;
+  /** In a new arbiter (USR2): tell the old one that every worker serves. */
+  reportReady?(): void;
+  /** In a new arbiter (USR2) whose old one has exited: take over the pid file. */
+  promote?(): void;
   /**
    * Reopen the log files (USR1). Optional, and absent for now: the error log is stderr, so there
    * is nothing to reopen; the interpreter logs `Reopening log files` at debug level either way.
@@ -106,6 +126,9 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         'UseConfig',
         'ReopenLogs',
         'Notify',
+        'SpawnArbiter',
+        'ReportReady',
+        'Promote',
       ),
       concatMap((c) => (c.type === 'CallHook' ? hookDone(ports, c) : of(c))),
       share(),
@@ -135,7 +158,28 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         ),
       ),
       ordered$.pipe(
-        ofType('KillWorker', 'CloseListeners', 'Log', 'ShowOutput', 'Exit', 'UseConfig', 'ReopenLogs', 'Notify'),
+        ofType('SpawnArbiter'),
+        mergeMap(() =>
+          defer(() =>
+            ports.spawnArbiter
+              ? ports.spawnArbiter()
+              : of(newArbiterSpawnFailed('a binary upgrade is not available in this process')),
+          ).pipe(catchError((err) => of(newArbiterSpawnFailed(errorLine(err))))),
+        ),
+      ),
+      ordered$.pipe(
+        ofType(
+          'KillWorker',
+          'CloseListeners',
+          'Log',
+          'ShowOutput',
+          'Exit',
+          'UseConfig',
+          'ReopenLogs',
+          'Notify',
+          'ReportReady',
+          'Promote',
+        ),
         tap((c) => {
           try {
             if (c.type === 'KillWorker') ports.kill(c.pid, c.signal);
@@ -146,7 +190,9 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             else if (c.type === 'UseConfig') ports.useConfig?.(c.generation);
             else if (c.type === 'Notify') ports.notify?.(c.message);
             else if (c.type === 'ReopenLogs') reopenLogs(ports);
-            else ports.exit(c.code);
+            else if (c.type === 'ReportReady') ports.reportReady?.();
+            else if (c.type === 'Promote') ports.promote?.();
+            else ports.exit(c.code, c.keepSockets === true);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);
           }

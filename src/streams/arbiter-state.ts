@@ -78,6 +78,19 @@ export interface Reload {
   readonly fallbackTarget: number;
 }
 
+/**
+ * A binary upgrade (USR2) under way: the new arbiter this one started on the same listeners.
+ * It lives until that arbiter exits, whatever happens to this one.
+ */
+export interface Upgrade {
+  /** Undefined until the new arbiter's process exists. */
+  readonly pid: number | undefined;
+  /** The new arbiter said that every one of its workers serves (and it told systemd MAINPID). */
+  readonly ready: boolean;
+  /** A graceful stop (TERM) asked for before the new arbiter was ready: it begins once it is, or once it is gone. */
+  readonly pendingStop: boolean;
+}
+
 export interface ArbiterState {
   readonly phase: 'idle' | 'running' | 'stopping' | 'exited';
   readonly target: number;
@@ -94,6 +107,13 @@ export interface ArbiterState {
   readonly reload: Reload | undefined;
   /** Every wanted worker has booted, and the service manager was told so (since the last HUP). */
   readonly ready: boolean;
+  /** The new arbiter started by USR2, while it runs. */
+  readonly upgrade: Upgrade | undefined;
+  /**
+   * This arbiter was started by USR2 and the old one (this pid) still runs: it must not start an
+   * upgrade of its own, and the sockets are shared. Cleared when the old arbiter exits (promotion).
+   */
+  readonly parent: number | undefined;
 }
 
 /**
@@ -131,6 +151,8 @@ export const initialState = (settings: Partial<ArbiterSettings> = {}): ArbiterSt
     reloads: 0,
     reload: undefined,
     ready: false,
+    upgrade: undefined,
+    parent: undefined,
   };
 };
 

@@ -41,11 +41,19 @@ export type Command =
     }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'ShowOutput'; readonly pid: number; readonly text: string }
-  | { readonly type: 'Exit'; readonly code: number }
+  | {
+      readonly type: 'Exit';
+      readonly code: number;
+      /** Present (true) while another arbiter shares the listeners (USR2): leave unix socket files in place. */
+      readonly keepSockets?: true;
+    }
   | { readonly type: 'ReloadConfig'; readonly generation: number }
   | { readonly type: 'UseConfig'; readonly generation: number }
   | { readonly type: 'ReopenLogs' }
-  | { readonly type: 'Notify'; readonly message: string };
+  | { readonly type: 'Notify'; readonly message: string }
+  | { readonly type: 'SpawnArbiter' }
+  | { readonly type: 'ReportReady' }
+  | { readonly type: 'Promote' };
 
 /** Start a new worker process, known as `id` until it has a pid. */
 export const spawnWorker = (id: number, holdOutput = false): Command => ({
@@ -87,8 +95,15 @@ export const log = (level: LogLevel, message: string): Command => ({ type: 'Log'
  * that repeats one already shown.
  */
 export const showOutput = (pid: number, text: string): Command => ({ type: 'ShowOutput', pid, text });
-/** End the arbiter process with `code`. */
-export const exit = (code: number): Command => ({ type: 'Exit', code });
+/**
+ * End the arbiter process with `code`. With `keepSockets`, another arbiter still serves on the
+ * listeners (USR2), so their unix socket files stay.
+ */
+export const exit = (code: number, keepSockets = false): Command => ({
+  type: 'Exit',
+  code,
+  ...(keepSockets ? { keepSockets: true as const } : {}),
+});
 /**
  * Read the configuration again (HUP) and, if it loads, spawn new workers with it from now on, as
  * `generation`; answered by `ConfigReloaded` or `ConfigReloadFailed`.
@@ -103,3 +118,13 @@ export const useConfig = (generation: number): Command => ({ type: 'UseConfig', 
 export const reopenLogs = (): Command => ({ type: 'ReopenLogs' });
 /** Tell the service manager (systemd) how things stand: `READY=1`, `RELOADING=1`, `STOPPING=1`. */
 export const notify = (message: string): Command => ({ type: 'Notify', message });
+/**
+ * USR2: start a new arbiter running the current executable and arguments, inheriting every
+ * listener; answered by `NewArbiterSpawned` (or `NewArbiterSpawnFailed`), then `NewArbiterReady`
+ * and `NewArbiterExited`.
+ */
+export const spawnArbiter = (): Command => ({ type: 'SpawnArbiter' });
+/** Tell the old arbiter (this one's USR2 parent) that every worker serves. */
+export const reportReady = (): Command => ({ type: 'ReportReady' });
+/** The old arbiter has gone: take over its pid file (`<pidfile>.2` becomes `<pidfile>`). */
+export const promote = (): Command => ({ type: 'Promote' });

@@ -11,7 +11,11 @@ import type { ArbiterSettings } from './arbiter-state';
 import type { Signal } from './signals';
 
 export type ArbiterEvent =
-  | { readonly type: 'Started' }
+  | {
+      readonly type: 'Started';
+      /** Present when this arbiter was started by USR2: the old arbiter's pid. */
+      readonly parent?: number;
+    }
   | { readonly type: 'SignalReceived'; readonly signal: Signal }
   | { readonly type: 'WorkerSpawned'; readonly id: number; readonly pid: number }
   | { readonly type: 'WorkerSpawnFailed'; readonly id: number; readonly reason: string }
@@ -40,10 +44,24 @@ export type ArbiterEvent =
   | { readonly type: 'RespawnDelayElapsed' }
   | { readonly type: 'WorkerStayedUp'; readonly pid: number }
   | { readonly type: 'ConfigReloaded'; readonly generation: number; readonly settings: ArbiterSettings }
-  | { readonly type: 'ConfigReloadFailed'; readonly generation: number; readonly reason: string };
+  | { readonly type: 'ConfigReloadFailed'; readonly generation: number; readonly reason: string }
+  | { readonly type: 'NewArbiterSpawned'; readonly pid: number }
+  | { readonly type: 'NewArbiterSpawnFailed'; readonly reason: string }
+  | { readonly type: 'NewArbiterReady'; readonly pid: number }
+  | {
+      readonly type: 'NewArbiterExited';
+      readonly pid: number;
+      readonly code: number | null;
+      readonly signal: Signal | string | null;
+    }
+  | { readonly type: 'OldArbiterExited' };
 
-/** Listeners are bound; the arbiter may spawn its workers. */
-export const started = (): ArbiterEvent => ({ type: 'Started' });
+/**
+ * Listeners are bound (or inherited); the arbiter may spawn its workers. `parent` is the old
+ * arbiter's pid when this one was started by its USR2.
+ */
+export const started = (parent?: number): ArbiterEvent =>
+  parent === undefined ? { type: 'Started' } : { type: 'Started', parent };
 /** The arbiter process received `signal`. */
 export const signalReceived = (signal: Signal): ArbiterEvent => ({ type: 'SignalReceived', signal });
 /** Short alias used in marble tests: `signal('TTIN')`. */
@@ -113,3 +131,22 @@ export const configReloadFailed = (generation: number, reason: string): ArbiterE
   generation,
   reason,
 });
+/** USR2: the new arbiter runs as `pid`, on this arbiter's listeners. */
+export const newArbiterSpawned = (pid: number): ArbiterEvent => ({ type: 'NewArbiterSpawned', pid });
+/** USR2: the new arbiter could not be started at all. */
+export const newArbiterSpawnFailed = (reason: string): ArbiterEvent => ({ type: 'NewArbiterSpawnFailed', reason });
+/** The new arbiter says every one of its workers serves. */
+export const newArbiterReady = (pid: number): ArbiterEvent => ({ type: 'NewArbiterReady', pid });
+/** The new arbiter's process ended. */
+export const newArbiterExited = (
+  pid: number,
+  code: number | null,
+  sig: Signal | string | null = null,
+): ArbiterEvent => ({
+  type: 'NewArbiterExited',
+  pid,
+  code,
+  signal: sig,
+});
+/** The old arbiter that started this one by USR2 has exited: this one is promoted. */
+export const oldArbiterExited = (): ArbiterEvent => ({ type: 'OldArbiterExited' });

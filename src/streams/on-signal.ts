@@ -10,7 +10,8 @@
  * | HUP       | read the configuration again; new workers take over (reload.ts)|
  * | USR1      | reopen the log files, and send USR1 to every booted worker    |
  * | WINCH     | every worker drains, none replaces it; listeners stay bound   |
- * | others    | logged and ignored until their feature lands                   |
+ * | USR2      | a new arbiter on the same listeners (binary upgrade, upgrade.ts)|
+ * | others    | logged and ignored                                             |
  *
  * @example
  * const [s1, cmds] = onSignal(s0, 'TTIN'); // spawnWorker(n + 1)
@@ -23,13 +24,14 @@ import { onHup } from './reload';
 import { beginStop, hurryStop } from './shutdown';
 import type { Signal } from './signals';
 import { chain, type StepResult } from './step-result';
+import { onUsr2, stopGracefully } from './upgrade';
 
 type Handler = (state: ArbiterState) => StepResult;
 
 const ignore: Handler = (s) => [s, []];
 
 const handlers: Partial<Record<Signal, Handler>> = {
-  TERM: (s) => (s.phase === 'stopping' ? ignore(s) : beginStop(s, { graceful: true, code: 0 })),
+  TERM: (s) => (s.phase === 'stopping' ? ignore(s) : stopGracefully(s)),
   INT: quick,
   QUIT: quick,
   TTIN: (s) => (s.phase === 'running' ? resize(s, s.target + 1) : ignore(s)),
@@ -37,6 +39,7 @@ const handlers: Partial<Record<Signal, Handler>> = {
   HUP: onHup,
   USR1: reopen,
   WINCH: (s) => (s.phase === 'running' ? stopWorkers(s) : ignore(s)),
+  USR2: onUsr2,
 };
 
 /**
@@ -75,8 +78,11 @@ function resize(s: ArbiterState, target: number): StepResult {
   return chain([s, hook(s, 'nworkersChanged', undefined, [target, s.target])], (x) => reconcile({ ...x, target }));
 }
 
+/** INT, QUIT: a quick stop, at once, even while a TERM waits for a new arbiter (USR2). */
 function quick(s: ArbiterState): StepResult {
-  return s.phase === 'stopping' ? hurryStop(s) : beginStop(s, { graceful: false, code: 0 });
+  if (s.phase === 'stopping') return hurryStop(s);
+  const upgrade = s.upgrade && { ...s.upgrade, pendingStop: false };
+  return beginStop({ ...s, upgrade }, { graceful: false, code: 0 });
 }
 
 /** Apply the table's entry for `signal`; unknown or not-yet-supported signals are logged. */

@@ -34,7 +34,8 @@ export function beginStop(state: ArbiterState, req: StopRequest): StepResult {
     ...(state.backoff.waiting > 0 ? [cancelTimer(timerKey.respawn)] : []),
   ];
   if (state.workers.length === 0) return chain([next, respawn], finish);
-  const commands: Command[] = [...respawn, closeListeners()];
+  // Another arbiter serves on the same sockets (USR2): they stay open for it.
+  const commands: Command[] = [...respawn, ...(sharesListeners(state) ? [] : [closeListeners()])];
   for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, signal));
   commands.push(startTimer(timerKey.graceful, state.settings.gracefulTimeoutMs, gracefulTimeoutElapsed()));
   return [next, commands];
@@ -57,6 +58,10 @@ export function killStragglers(state: ArbiterState): StepResult {
   return [{ ...state, stopping: { ...state.stopping, killed: true } }, commands];
 }
 
+/** A new arbiter started by this one's USR2, or the old arbiter that started this one, still runs. */
+export const sharesListeners = (state: ArbiterState): boolean =>
+  state.upgrade !== undefined || state.parent !== undefined;
+
 /** Once stopping and no worker is left: say goodbye and exit with the stop's code. */
 export function finishIfDone(state: ArbiterState): StepResult {
   if (state.phase !== 'stopping' || state.workers.length > 0) return [state, []];
@@ -70,6 +75,8 @@ function finish(state: ArbiterState): StepResult {
     log(stop.code === 0 ? 'info' : 'error', 'Shutting down: Master'),
   ];
   if (stop.reason !== undefined) commands.push(log('error', `Reason: ${stop.reason}`));
-  commands.push(...hook(state, 'onExit'), exit(stop.code));
+  if (state.upgrade?.pid !== undefined)
+    commands.push(log('info', `The new arbiter (pid ${state.upgrade.pid}) serves on, on the same listeners`));
+  commands.push(...hook(state, 'onExit'), exit(stop.code, sharesListeners(state)));
   return [{ ...state, phase: 'exited', stopping: stop }, commands];
 }

@@ -28,10 +28,17 @@ import { reconcile } from './reconcile';
 import { onConfigReloaded, onConfigReloadFailed } from './reload';
 import { killStragglers } from './shutdown';
 import { chain, type StepResult } from './step-result';
+import {
+  onNewArbiterExited,
+  onNewArbiterReady,
+  onNewArbiterSpawned,
+  onNewArbiterSpawnFailed,
+  onOldArbiterExited,
+} from './upgrade';
 
 /** Listeners are up: nworkersChanged(N, null), whenReady, then the first workers (Gunicorn's order). */
-function boot(state: ArbiterState): StepResult {
-  const running: ArbiterState = { ...state, phase: 'running' };
+function boot(state: ArbiterState, parent: number | undefined): StepResult {
+  const running: ArbiterState = { ...state, phase: 'running', parent };
   return chain(
     [running, [...hook(running, 'nworkersChanged', undefined, [state.target, null]), ...hook(running, 'whenReady')]],
     reconcile,
@@ -43,7 +50,7 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
   if (state.phase === 'exited') return [state, []];
   switch (event.type) {
     case 'Started':
-      return state.phase === 'idle' ? boot(state) : [state, []];
+      return state.phase === 'idle' ? boot(state, event.parent) : [state, []];
     case 'SignalReceived':
       return onSignal(state, event.signal);
     case 'WorkerSpawned':
@@ -74,5 +81,15 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
       return onConfigReloaded(state, event.generation, event.settings);
     case 'ConfigReloadFailed':
       return onConfigReloadFailed(state, event.reason);
+    case 'NewArbiterSpawned':
+      return onNewArbiterSpawned(state, event.pid);
+    case 'NewArbiterSpawnFailed':
+      return onNewArbiterSpawnFailed(state, event.reason);
+    case 'NewArbiterReady':
+      return onNewArbiterReady(state, event.pid);
+    case 'NewArbiterExited':
+      return onNewArbiterExited(state, event.pid, event.code, event.signal);
+    case 'OldArbiterExited':
+      return onOldArbiterExited(state);
   }
 }
