@@ -21,6 +21,9 @@ import { createLogger, type Logger } from '../effects/logger';
 import { createPidfile, removePidfile } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
 import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
+import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptions } from '../effects/upgrade';
+import { errorLine } from '../effects/error-text';
+import { describeBind } from '../streams/bind-address';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
@@ -47,6 +50,11 @@ export interface BootInput {
    * says what is wrong. Without it, HUP is refused with a log line.
    */
   readonly reload?: () => Promise<Pick<BootInput, 'config' | 'app' | 'configFile'>>;
+  /**
+   * How this arbiter was started (command line, directory, environment), so USR2 can start a new
+   * one the same way. Without it, USR2 is refused with a log line.
+   */
+  readonly upgrade?: Omit<SpawnArbiterOptions, 'listeners'>;
 }
 
 /** `-e KEY=VALUE` entries, applied to the arbiter's environment and so inherited by workers. */
@@ -65,11 +73,28 @@ export const procNameOf = (config: Config, app: string): string => config.procNa
 const asBindError = (err: unknown): RunicornError =>
   isRunicornError(err) ? err : runicornError('RUNICORN_BIND', { reason: String(err) });
 
-const bindListeners = (config: Config, logger: Logger): TE.TaskEither<RunicornError, Listener[]> =>
+/** After a USR2 the listeners are the old arbiter's, whatever `bind` says now (as Gunicorn). */
+function adoptInherited(config: Config, inherited: Inherited, logger: Logger): Listener[] {
+  const from = inherited.parent === undefined ? 'the old arbiter' : `the old arbiter (pid ${inherited.parent})`;
+  logger.log('info', `Using ${inherited.listeners.length} listener(s) inherited from ${from}; --bind is not used`);
+  const labels = new Set(inherited.listeners.map((l) => l.label));
+  const moved = config.bind.filter((b) => !(b.kind === 'tcp' && b.port === 0) && !labels.has(describeBind(b)));
+  if (moved.length > 0)
+    logger.log('warning', `bind changes take effect on a restart; not bound: ${moved.map(describeBind).join(', ')}`);
+  return [...inherited.listeners];
+}
+
+const bindListeners = (
+  config: Config,
+  logger: Logger,
+  inherited: Inherited | undefined,
+): TE.TaskEither<RunicornError, Listener[]> =>
   TE.tryCatch(
     async () => {
       // Before binding, so unix sockets get 0777 & ~umask; the workers inherit it.
       process.umask(config.umask);
+      // Inherited sockets already listen: nothing to bind or pre-listen.
+      if (inherited) return adoptInherited(config, inherited, logger);
       const fromSystemd = socketsFromSystemd(process.env, process.pid);
       forgetSystemdEnv(process.env);
       if (fromSystemd)
@@ -167,28 +192,70 @@ function reloader(input: BootInput, listeners: readonly Listener[], setLogger: (
   };
 }
 
-function start(
-  input: BootInput,
-  logger: Logger,
-  hooks: Hooks,
-  listeners: Listener[],
-  signal$: ReturnType<typeof bufferSignals>['signal$'],
-  setLogger: (config: Config) => Logger,
-  privileges: Privileges,
-): Subscription {
+/** What `start` needs besides the input: the boot's results so far. */
+interface Booted {
+  readonly logger: Logger;
+  readonly hooks: Hooks;
+  readonly listeners: Listener[];
+  readonly signal$: ReturnType<typeof bufferSignals>['signal$'];
+  readonly setLogger: (config: Config) => Logger;
+  readonly privileges: Privileges;
+  /** The old arbiter, while it runs (this one was started by its USR2). */
+  readonly parent: number | undefined;
+  readonly pidfile: PidfileOwner;
+}
+
+function start(input: BootInput, booted: Booted): Subscription {
   const { config } = input;
+  const { logger, hooks, listeners, parent, pidfile } = booted;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
   logger.log('info', `Using worker: ${workerType(config).name}`);
-  const reload = reloader(input, listeners, setLogger);
+  const reload = reloader(input, listeners, booted.setLogger);
   const ports = livePorts({
-    ...liveConfigFor(input, hooks, listeners, privileges),
+    ...liveConfigFor(input, hooks, listeners, booted.privileges),
     logger,
     listeners,
-    beforeExit: () => (config.pidfile ? removePidfile(config.pidfile, process.pid) : undefined),
+    beforeExit: pidfile.remove,
+    promote: () => pidfile.promote(logger),
+    ...(input.upgrade ? { upgrade: input.upgrade } : {}),
     ...(input.onExit ? { onExit: input.onExit } : {}),
     ...(reload ? { reload } : {}),
   });
-  return runArbiter({ ports, signal$, settings: arbiterSettingsFor(config, hooks) });
+  return runArbiter({
+    ports,
+    signal$: booted.signal$,
+    settings: arbiterSettingsFor(config, hooks),
+    ...(parent === undefined ? {} : { parent, events$: watchOldArbiter(parent) }),
+  });
+}
+
+/**
+ * The pid file this arbiter owns: `<pidfile>`, or `<pidfile>.2` while the old arbiter of a USR2
+ * runs; promotion moves it to `<pidfile>` (Gunicorn's rename).
+ */
+interface PidfileOwner {
+  readonly path: () => string | undefined;
+  readonly remove: () => void;
+  readonly promote: (logger: Logger) => void;
+}
+
+function pidfileOwner(configured: string | null | undefined, parent: number | undefined): PidfileOwner {
+  const pidfile = configured ?? undefined;
+  let path = pidfile !== undefined && parent !== undefined ? `${pidfile}.2` : pidfile;
+  return {
+    path: () => path,
+    remove: () => (path ? removePidfile(path, process.pid) : undefined),
+    promote(logger) {
+      if (pidfile === undefined || path === pidfile) return;
+      try {
+        createPidfile(pidfile, process.pid);
+        if (path) removePidfile(path, process.pid);
+        path = pidfile;
+      } catch (err) {
+        logger.log('warning', `cannot take over the pid file: ${errorLine(err)}`);
+      }
+    },
+  };
 }
 
 export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornError, Subscription> {
@@ -207,38 +274,53 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
   const signals = input.signals ?? bufferSignals();
   // Resolved once; a user or group that does not resolve fails before anything is written or bound.
   const privileges = resolvePrivileges(config);
+  // A USR2 hands over listeners; the variables are removed at once, so no worker sees them.
+  const inherited = E.tryCatch(() => takeUpgradeEnv(process.env, process.ppid), asBindError);
+  const parent = E.isRight(inherited) ? inherited.right?.parent : undefined;
+  const pidfile = pidfileOwner(config.pidfile, parent);
   return pipe(
     TE.fromEither(privileges),
+    TE.chain(() => TE.fromEither(inherited)),
     TE.orElseFirst((err) => TE.fromIO(() => log.log('error', err.message))),
-    TE.chain(() =>
+    TE.chainFirst(() =>
       TE.tryCatch(
         async () => {
-          if (config.pidfile) createPidfile(config.pidfile, process.pid);
+          const path = pidfile.path();
+          if (path) createPidfile(path, process.pid);
         },
         (err) => {
           const failure = isRunicornError(err)
             ? err
-            : runicornError('RUNICORN_PIDFILE', { problem: 'write', path: config.pidfile ?? '', reason: String(err) });
+            : runicornError('RUNICORN_PIDFILE', { problem: 'write', path: pidfile.path() ?? '', reason: String(err) });
           log.log('error', failure.message);
           return failure;
         },
       ),
     ),
     // onStarting runs before the sockets are bound, and is awaited (Gunicorn's order).
-    TE.chain(() =>
+    TE.chainFirst(() =>
       TE.fromTask(() =>
         runHook(hooks, 'onStarting', log, [{ pid: process.pid, config, workers: [], log: hookLog(log) }]),
       ),
     ),
-    TE.chain(() => bindListeners(config, log)),
+    TE.chain((handed) => bindListeners(config, log, handed)),
     TE.orElseFirst(() =>
       TE.fromIO(() => {
         signals.release();
-        if (config.pidfile) removePidfile(config.pidfile, process.pid);
+        pidfile.remove();
       }),
     ),
     TE.map((listeners) =>
-      start(input, log, hooks, listeners, signals.signal$, setLogger, E.isRight(privileges) ? privileges.right : {}),
+      start(input, {
+        logger: log,
+        hooks,
+        listeners,
+        signal$: signals.signal$,
+        setLogger,
+        privileges: E.isRight(privileges) ? privileges.right : {},
+        parent,
+        pidfile,
+      }),
     ),
   );
 }

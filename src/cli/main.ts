@@ -12,6 +12,7 @@ import { runicornError, type RunicornError } from '../streams/errors';
 import { ExitCode } from '../streams/exit-codes';
 import { bufferSignals } from '../effects/run-arbiter';
 import { DAEMON_ENV, detach, tellLauncher } from '../effects/daemon';
+import { UPGRADE_ENV } from '../effects/upgrade';
 import { boot } from './boot';
 import { checkApp } from './check-app';
 import { loadConfig, type LoadedConfig } from './load-config';
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
   const signals = bufferSignals();
   const isDaemon = process.env[DAEMON_ENV] !== undefined;
   delete process.env[DAEMON_ENV];
+  // USR2 starts the new arbiter as this one was started (Gunicorn keeps `env_orig` the same way).
+  const startEnv = { ...process.env };
+  const fromUpgrade = process.env[UPGRADE_ENV.fds] !== undefined;
   const startDir = process.cwd();
   const argv = process.argv.slice(2);
   const result = await loadConfig(argv, process.env)();
@@ -91,7 +95,8 @@ async function main(): Promise<void> {
     const failure = await tryLoadApp(loaded, app);
     if (failure) fail(failure);
   }
-  if (config.daemon && !isDaemon) {
+  // A new arbiter started by USR2 stays where the old one put it (as Gunicorn skips daemonize).
+  if (config.daemon && !isDaemon && !fromUpgrade) {
     // Checked in the foreground; served in the background (see effects/daemon.ts).
     const outcome = await detach({
       args: process.argv.slice(1),
@@ -103,7 +108,8 @@ async function main(): Promise<void> {
     process.exit(outcome.code);
   }
   const reload = reloader(argv, startDir);
-  const running = await boot({ config, app, configFile: loaded.configFile, signals, reload })();
+  const upgrade = { execArgv: process.execArgv, argv: process.argv.slice(1), cwd: startDir, env: startEnv };
+  const running = await boot({ config, app, configFile: loaded.configFile, signals, reload, upgrade })();
   // A bind failure is already in the log as one line; just leave with its code (and tell the
   // launcher of a daemon, whose log may be /dev/null).
   if (E.isLeft(running)) {

@@ -13,6 +13,7 @@ import { hookLog, runHookNow, type Hooks } from './hook-runner';
 import { closeListeners, unlinkUnixSockets, type Listener } from './listeners';
 import type { Logger } from './logger';
 import { spawnWorker, type SpawnOptions } from './spawn-worker';
+import { reportReady, spawnArbiter, type SpawnArbiterOptions } from './upgrade';
 
 /** What a configuration means to the live ports: how to spawn, and the hooks with their `config`. */
 export interface LiveConfig {
@@ -32,6 +33,13 @@ export interface LivePortsOptions extends LiveConfig {
   readonly reload?: () => Promise<LiveConfig & { readonly settings: ArbiterSettings }>;
   /** Run just before the process exits (pidfile removal). */
   readonly beforeExit?: () => void;
+  /**
+   * USR2: how to start a new arbiter (the command line and environment this one started with).
+   * Without it, USR2 is refused with a log line (an arbiter run by `serve()`).
+   */
+  readonly upgrade?: Omit<SpawnArbiterOptions, 'listeners'>;
+  /** In a new arbiter whose old one has exited: take over the pid file. */
+  readonly promote?: () => void;
   /** Called with the exit code instead of `process.exit` (an arbiter run by `serve()` in a program). */
   readonly onExit?: (code: number) => void;
 }
@@ -45,7 +53,7 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
   // abandoned reload can go back; `current` is what spawns and hooks use now.
   const generations = new Map<number, LiveConfig>([[0, options]]);
   let current: LiveConfig = options;
-  const { reload } = options;
+  const { reload, upgrade } = options;
   return {
     callHook(c) {
       const arbiter = { pid: process.pid, config: current.config, workers: c.workers.map(workerView), log };
@@ -65,8 +73,9 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
       : {}),
     notify(message) {
       // Node's dgram has no AF_UNIX datagrams; systemd's own tool sends them (NotifyAccess=all).
+      // MAINPID goes with every message: after a USR2 the main process is the new arbiter.
       if (!process.env.NOTIFY_SOCKET) return;
-      const tool = spawn('systemd-notify', message.split('\n'), { stdio: 'ignore' });
+      const tool = spawn('systemd-notify', [`MAINPID=${process.pid}`, ...message.split('\n')], { stdio: 'ignore' });
       tool.once('error', (err) => options.logger.log('warning', `cannot tell systemd ${message}: ${err.message}`));
       tool.unref();
     },
@@ -83,8 +92,12 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     closeListeners: () => closeListeners(options.listeners),
     log: (level, message) => options.logger.log(level, message),
     output: (text) => void (current.spawn.stderr ?? process.stderr).write(text),
-    exit(code) {
-      unlinkUnixSockets(options.listeners);
+    ...(upgrade ? { spawnArbiter: () => spawnArbiter({ ...upgrade, listeners: options.listeners }) } : {}),
+    reportReady,
+    ...(options.promote ? { promote: options.promote } : {}),
+    exit(code, keepSockets) {
+      // Another arbiter still serves on them (USR2): their socket files stay.
+      if (!keepSockets) unlinkUnixSockets(options.listeners);
       options.beforeExit?.();
       if (options.onExit) options.onExit(code);
       else process.exit(code);

@@ -18,7 +18,8 @@ const readPid = (path: string): number | undefined => {
   }
 };
 
-const alive = (pid: number): boolean => {
+/** Whether process `pid` exists (EPERM: it does, as another user's). */
+export const processExists = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -30,7 +31,7 @@ const alive = (pid: number): boolean => {
 /** Write `pid` to `path`; throws a `RunicornError` (`RUNICORN_PIDFILE`) when another live process owns it or it cannot be written. */
 export function createPidfile(path: string, pid: number): void {
   const old = readPid(path);
-  if (old !== undefined && old !== pid && alive(old)) {
+  if (old !== undefined && old !== pid && processExists(old)) {
     throw runicornError('RUNICORN_PIDFILE', { problem: 'running', path, pid: old });
   }
   const tmp = join(dirname(path), `.${basename(path)}.${pid}.tmp`);

@@ -4,7 +4,16 @@
  * @example
  * runArbiter({ settings, ports }); // spawns, supervises, exits through ports.exit
  */
-import { asyncScheduler, merge, of, ReplaySubject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  EMPTY,
+  merge,
+  of,
+  ReplaySubject,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import { arbiter } from '../streams/arbiter';
 import { initialState, type ArbiterSettings } from '../streams/arbiter-state';
 import { started, type ArbiterEvent } from '../streams/events';
@@ -20,6 +29,10 @@ export interface RunArbiterOptions {
   readonly scheduler?: SchedulerLike;
   /** Signals, from handlers installed early in boot (see `bufferSignals`); live handlers if absent. */
   readonly signal$?: Observable<ArbiterEvent>;
+  /** Set when this arbiter was started by USR2: the old arbiter's pid (see `Started`). */
+  readonly parent?: number;
+  /** Other events from the world (the old arbiter exiting, after a USR2). */
+  readonly events$?: Observable<ArbiterEvent>;
 }
 
 /**
@@ -35,7 +48,11 @@ export function bufferSignals(): { readonly signal$: Observable<ArbiterEvent>; r
 export function runArbiter(options: RunArbiterOptions): Subscription {
   const scheduler = options.scheduler ?? asyncScheduler;
   // Signal handlers go in before Started, so a TERM during the first spawns is never lost.
-  const external$ = merge(options.signal$ ?? signalEvents(ARBITER_SIGNALS), of(started()));
+  const external$ = merge(
+    options.signal$ ?? signalEvents(ARBITER_SIGNALS),
+    of(started(options.parent)),
+    options.events$ ?? EMPTY,
+  );
   const running = feedback(
     arbiter(initialState(options.settings)),
     interpretArbiter(options.ports, scheduler),

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { CLI, fixture, get, isAlive, runicorn } from '../support/cli';
 
 const activator = spawnSync('sh', ['-c', 'command -v systemd-socket-activate'], { encoding: 'utf8' }).stdout.trim();
@@ -70,10 +70,8 @@ const skipNotify = !notifier
     ? 'python3 is needed for the AF_UNIX datagram receiver standing in for systemd'
     : false;
 
-test('NOTIFY_SOCKET: READY=1 once the workers serve, RELOADING=1 then READY=1 on HUP, STOPPING=1 on TERM', {
-  skip: skipNotify,
-  timeout: 30_000,
-}, async (t) => {
+/** A stand-in for systemd's notify socket: every datagram as one line (newlines as spaces). */
+async function notifyReceiver(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'runicorn-notify-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const socketPath = join(dir, 'notify.sock');
@@ -106,19 +104,49 @@ test('NOTIFY_SOCKET: READY=1 once the workers serve, RELOADING=1 then READY=1 on
       check();
     });
   await heard(/^bound$/);
+  // systemd-notify follows each message with BARRIER=1 (it waits for systemd to have read it).
+  const said = () => messages.filter((m) => m !== 'bound' && m !== 'BARRIER=1');
+  return { socketPath, heard, said };
+}
+
+test('NOTIFY_SOCKET: READY=1 once the workers serve, RELOADING=1 then READY=1 on HUP, STOPPING=1 on TERM, each with MAINPID', {
+  skip: skipNotify,
+  timeout: 30_000,
+}, async (t) => {
+  const { socketPath, heard, said } = await notifyReceiver(t);
   const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', fixture('app.mjs')], { env: { NOTIFY_SOCKET: socketPath } });
   const port = await r.port();
-  await heard(/^READY=1$/);
+  await heard(/ READY=1$/);
   assert.equal((await get(port, '/')).status, 200);
   r.kill('SIGHUP');
-  await heard(/^RELOADING=1$/);
-  await heard(/^READY=1$/, 2);
+  await heard(/ RELOADING=1$/);
+  await heard(/ READY=1$/, 2);
   r.kill('SIGTERM');
-  await heard(/^STOPPING=1$/);
+  await heard(/ STOPPING=1$/);
   assert.equal((await r.exited).code, 0);
-  assert.deepEqual(
-    // systemd-notify follows each message with BARRIER=1 (it waits for systemd to have read it).
-    messages.filter((m) => m !== 'bound' && m !== 'BARRIER=1'),
-    ['READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1'],
-  );
+  const main = `MAINPID=${r.pid}`;
+  assert.deepEqual(said(), [`${main} READY=1`, `${main} RELOADING=1`, `${main} READY=1`, `${main} STOPPING=1`]);
+});
+
+test('NOTIFY_SOCKET across USR2: the new arbiter says MAINPID=<its pid> READY=1 once it serves; the old one then says nothing more', {
+  skip: skipNotify,
+  timeout: 30_000,
+}, async (t) => {
+  const { socketPath, heard, said } = await notifyReceiver(t);
+  const r = runicorn(t, ['-w', '1', '-b', '127.0.0.1:0', fixture('app.mjs')], { env: { NOTIFY_SOCKET: socketPath } });
+  await r.port();
+  await heard(/ READY=1$/);
+  r.kill('SIGUSR2');
+  const next = Number((await r.waitFor(/New arbiter running as pid (\d+)/))[1]);
+  t.after(() => {
+    if (isAlive(next)) process.kill(next, 'SIGKILL');
+  });
+  await r.waitFor(/New arbiter \(pid \d+\) serves/);
+  await heard(new RegExp(`^MAINPID=${next} READY=1$`));
+  r.kill('SIGTERM');
+  await r.waitFor(/this arbiter is promoted/);
+  process.kill(next, 'SIGTERM');
+  await heard(new RegExp(`^MAINPID=${next} STOPPING=1$`));
+  await r.closed;
+  assert.deepEqual(said(), [`MAINPID=${r.pid} READY=1`, `MAINPID=${next} READY=1`, `MAINPID=${next} STOPPING=1`]);
 });

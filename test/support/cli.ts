@@ -25,6 +25,8 @@ export interface Running {
   /** Every stderr line so far. */
   readonly lines: string[];
   readonly exited: Promise<Exit>;
+  /** Resolves once stderr is closed: every process that held it (workers, a USR2 successor) is gone. */
+  readonly closed: Promise<void>;
   /** Resolves with the first line (from the start) matching `re` after `from` lines. */
   waitFor(re: RegExp, options?: { from?: number; timeoutMs?: number; nth?: number }): Promise<RegExpMatchArray>;
   /** The port of the first "Listening at" line. */
@@ -66,14 +68,14 @@ export function runicorn(
     for (const w of [...waiters]) w();
   });
   proc.stdout?.resume();
-  const exited = new Promise<Exit>((res) =>
-    proc.once('exit', (code, signal) => {
-      for (const w of [...waiters]) w();
-      res({ code, signal });
-    }),
-  );
+  const exited = new Promise<Exit>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
+  // No line can come any more once stderr is closed, which is after the exit, and later still
+  // when another process holds it (a new arbiter started by USR2 inherits it).
   let done = false;
-  void exited.then(() => (done = true));
+  proc.once('close', () => {
+    done = true;
+    for (const w of [...waiters]) w();
+  });
 
   const workerPids = () =>
     lines
@@ -86,6 +88,7 @@ export function runicorn(
     pid: proc.pid as number,
     lines,
     exited,
+    closed: new Promise<void>((res) => proc.once('close', () => res())),
     workerPids,
     kill: (signal) => process.kill(proc.pid as number, signal),
     waitFor(re, { from = 0, timeoutMs = 10_000, nth = 1 } = {}) {
@@ -118,7 +121,7 @@ export function runicorn(
     },
   };
   t.after(async () => {
-    if (!done) {
+    if (proc.exitCode === null && proc.signalCode === null) {
       process.kill(running.pid, 'SIGKILL');
       await exited;
     }
