@@ -15,7 +15,7 @@ import { failureOf, isRepeat, retryLater, watchStable } from './crash-loop';
 import { heartbeatMissed, killDeadlineElapsed } from './events';
 import { hook } from './hooks';
 import { ExitCode } from './exit-codes';
-import { reconcile } from './reconcile';
+import { handOver, reconcile } from './reconcile';
 import { announceReady } from './readiness';
 import { abandonReload } from './reload';
 import { beginStop, finishIfDone } from './shutdown';
@@ -72,22 +72,7 @@ export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
 export function onWorkerRetiring(state: ArbiterState, pid: number, handoff: boolean): StepResult {
   const w = findByPid(state, pid);
   if (!w || w.retiring || state.phase !== 'running') return [state, []];
-  return chain(reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true, handoff }))), handOver);
-}
-
-/**
- * Once as many booted workers count as are wanted, the workers handing off (max-requests, or the
- * old workers of a reload) are told to drain, and a reload under way is complete.
- */
-function handOver(state: ArbiterState): StepResult {
-  if (state.phase !== 'running') return [state, []];
-  const waiting = state.workers.filter((w) => w.handoff && w.pid !== undefined);
-  if (waiting.length === 0 && state.reload === undefined) return [state, []];
-  const ready = state.workers.filter((w) => w.booted && !w.retiring).length;
-  if (ready < state.target) return [state, []];
-  const commands = waiting.map((w) => killWorker(w.pid as number, 'TERM'));
-  const workers = state.workers.map((w) => (w.handoff ? { ...w, handoff: false } : w));
-  return [{ ...state, workers, reload: undefined }, commands];
+  return reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true, handoff })));
 }
 
 export function onHeartbeat(state: ArbiterState, pid: number): StepResult {

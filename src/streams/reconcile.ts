@@ -8,15 +8,41 @@
  * up first (no healthy worker is stopped to make room for one that cannot boot), and the timer is
  * cancelled once none waits.
  *
+ * Then the hand-over: once as many booted workers count as are wanted, the workers handing off
+ * are told to drain and a reload under way is complete. That check runs here, not only when a
+ * worker boots, because a smaller target (TTOU, WINCH) can complete a reload by itself; without
+ * it such a reload would never end and its old workers never be stopped.
+ *
  * @example
  * const [s1, cmds] = reconcile({ ...s0, target: 3 }); // spawnWorker × 3
  */
 import { newWorker, timerKey, type ArbiterState } from './arbiter-state';
 import { cancelTimer, killWorker, spawnWorker, type Command } from './commands';
 import { hook } from './hooks';
-import type { StepResult } from './step-result';
+import { announceReady } from './readiness';
+import { chain, type StepResult } from './step-result';
 
 export function reconcile(current: ArbiterState): StepResult {
+  return chain(balance(current), handOver, announceReady);
+}
+
+/**
+ * Once as many booted workers count as are wanted, the workers handing off (max-requests, or the
+ * old workers of a reload) are told to drain, and a reload under way is complete.
+ */
+export function handOver(state: ArbiterState): StepResult {
+  if (state.phase !== 'running') return [state, []];
+  const waiting = state.workers.filter((w) => w.handoff && w.pid !== undefined);
+  if (waiting.length === 0 && state.reload === undefined) return [state, []];
+  const ready = state.workers.filter((w) => w.booted && !w.retiring).length;
+  if (ready < state.target) return [state, []];
+  const commands = waiting.map((w) => killWorker(w.pid as number, 'TERM'));
+  const workers = state.workers.map((w) => (w.handoff ? { ...w, handoff: false } : w));
+  return [{ ...state, workers, reload: undefined }, commands];
+}
+
+/** Spawn the missing workers, or retire the oldest surplus ones. */
+function balance(current: ArbiterState): StepResult {
   if (current.phase !== 'running') return [current, []];
   const active = current.workers.filter((w) => !w.retiring);
   const commands: Command[] = [];

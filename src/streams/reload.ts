@@ -16,8 +16,8 @@
  * @example
  * const [s1, cmds] = onConfigReloaded(s0, 1, { ...s0.settings, workers: 4 }); // 4 × spawnWorker
  */
-import type { ArbiterSettings, ArbiterState } from './arbiter-state';
-import { killWorker, log, reloadConfig, useConfig, type Command } from './commands';
+import { noBackoff, timerKey, type ArbiterSettings, type ArbiterState, type WorkerRecord } from './arbiter-state';
+import { cancelTimer, killWorker, log, reloadConfig, useConfig, type Command } from './commands';
 import { hook } from './hooks';
 import { announceReady, tell } from './readiness';
 import { reconcile } from './reconcile';
@@ -33,22 +33,46 @@ export function onHup(state: ArbiterState): StepResult {
   ];
 }
 
-/** The configuration loaded: every serving worker hands over to new ones spawned with it. */
+/**
+ * The configuration loaded: every serving worker hands over to new ones spawned with it.
+ *
+ * Workers that count but do not serve the configuration that last served fully are stopped at
+ * once instead: those still booting (they serve nothing yet), and, when this HUP replaces a
+ * reload under way, that reload's workers. So the hand-off workers are always the ones to fall
+ * back to if this reload is abandoned. A crash-loop wait is over: the new configuration may be
+ * the fix, so its workers are all spawned now. A configuration older than the one in use (two
+ * HUPs whose files loaded out of order) is not applied: the newest wins.
+ */
 export function onConfigReloaded(state: ArbiterState, generation: number, settings: ArbiterSettings): StepResult {
   if (state.phase !== 'running') return [state, []];
+  if (generation < state.generation)
+    return [
+      state,
+      [log('info', `Ignored configuration ${generation}: a newer one is in use`), useConfig(state.generation)],
+    ];
   const reload = state.reload ?? {
     fallbackGeneration: state.generation,
     fallbackSettings: state.settings,
     fallbackTarget: state.target,
   };
-  const workers = state.workers.map((w) => (w.retiring ? w : { ...w, retiring: true, handoff: true }));
-  const next: ArbiterState = { ...state, settings, target: settings.workers, generation, reload, workers };
+  const superseded = (w: WorkerRecord) => !w.retiring && (!w.booted || state.reload !== undefined);
+  const stops: Command[] = state.workers.flatMap((w) =>
+    superseded(w) && w.pid !== undefined ? [killWorker(w.pid, 'TERM')] : [],
+  );
+  const workers = state.workers.map((w) =>
+    w.retiring ? w : superseded(w) ? { ...w, retiring: true } : { ...w, retiring: true, handoff: true },
+  );
+  const waited = state.backoff.waiting > 0;
+  const backoff = waited || state.backoff.level > 0 ? noBackoff : state.backoff;
+  const next: ArbiterState = { ...state, settings, target: settings.workers, generation, reload, workers, backoff };
   const commands: Command[] = [
     log('info', `Reloaded the configuration: ${settings.workers} new worker(s) take over once booted`),
     ...(settings.workers !== state.target
       ? hook(next, 'nworkersChanged', undefined, [settings.workers, state.target])
       : []),
     ...hook(next, 'onReload'),
+    ...stops,
+    ...(waited ? [cancelTimer(timerKey.respawn)] : []),
   ];
   return chain([next, commands], reconcile);
 }
