@@ -4,7 +4,8 @@
  *
  * Scenarios, each on a fresh server with 3 workers serving a temp hello app:
  * - runicorn HUP with changed app code (v1 → v2), TTIN then TTOU, `--max-requests` recycling,
- *   `kill -9` of one worker; USR2 is listed as "not yet" until it exists.
+ *   `kill -9` of one worker; USR2 with changed app code, then WINCH and TERM to the old arbiter
+ *   (the new arbiter, not a child of this script, is stopped by its pid).
  * - PM2 `pm2 reload` in cluster mode (3 instances, same app, v1 → v2), installed by this script
  *   into a temp prefix (`npm install --prefix`), with its own `PM2_HOME`; `pm2 kill` at the end
  *   stops only that daemon.
@@ -57,7 +58,7 @@ interface Settings {
 }
 
 const HELP = `Usage: npm run bench:zero-loss -- [--duration S] [--connections N] [--threads N]
-       [--only hup,ttin-ttou,max-requests,kill-9] [--no-pm2] [--pm2-prefix DIR] [--no-gunicorn]
+       [--only hup,ttin-ttou,max-requests,kill-9,usr2] [--no-pm2] [--pm2-prefix DIR] [--no-gunicorn]
 Defaults: wrk -t1 -c32 -d8s per scenario; PM2 installed into a temp prefix (or DIR, reused);
 Gunicorn measured when on PATH.`;
 
@@ -378,10 +379,6 @@ const exiting = (pid: number) => new RegExp(`Worker exiting \\(pid: ${pid}\\)`);
 
 async function runicornScenario(name: ScenarioName, s: Settings): Promise<void> {
   const goal = name === 'kill-9' ? 'errors ≤ conns on victim' : '0 errors, 0 non-2xx';
-  if (name === 'usr2') {
-    record({ scenario: 'USR2 → WINCH → TERM', server: 'runicorn', note: 'not yet', goal: '0 errors, 0 non-2xx' });
-    return;
-  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'runicorn-zero-loss-'));
   writeFileSync(path.join(dir, 'app.cjs'), nodeApp('v1'));
   const extra = name === 'max-requests' ? ['--max-requests', '2000', '--max-requests-jitter', '200'] : [];
@@ -404,6 +401,29 @@ async function runicornScenario(name: ScenarioName, s: Settings): Promise<void> 
         await proc.waitFor(/Reloaded the configuration/, mark, left);
         for (const pid of old) await proc.waitFor(exiting(pid), mark, Math.max(1, left - (Date.now() - sent)));
         return `${old.length} old workers replaced in ${Date.now() - sent} ms`;
+      });
+      if (result.happened && !(await getBody(port))?.startsWith('v2')) {
+        result = { ...result, happened: false, note: `${result.note}; but the new code does not serve` };
+      }
+    } else if (name === 'usr2') {
+      label = 'USR2 → WINCH → TERM, new app code';
+      result = await underLoad(port, s, async (left) => {
+        const end = Date.now() + left;
+        const old = proc.workerPids();
+        writeFileSync(path.join(dir, 'app.cjs'), nodeApp('v2'));
+        const mark = proc.lines.length;
+        const sent = Date.now();
+        signal(proc.pid, 'SIGUSR2');
+        const next = Number((await proc.waitFor(/New arbiter running as pid (\d+)/, mark, left))[1]);
+        successors.add(next);
+        await proc.waitFor(/New arbiter \(pid \d+\) serves/, mark, Math.max(1, end - Date.now()));
+        const ready = Date.now() - sent;
+        signal(proc.pid, 'SIGWINCH');
+        for (const pid of old) await proc.waitFor(exiting(pid), mark, Math.max(1, end - Date.now()));
+        signal(proc.pid, 'SIGTERM');
+        await Promise.race([proc.exit, sleep(Math.max(1, end - Date.now()), true)]);
+        if (!proc.exited) throw new Error('the old arbiter did not exit');
+        return `new arbiter ${next} served after ${ready} ms; old workers drained and old arbiter gone after ${Date.now() - sent} ms`;
       });
       if (result.happened && !(await getBody(port))?.startsWith('v2')) {
         result = { ...result, happened: false, note: `${result.note}; but the new code does not serve` };
@@ -467,7 +487,20 @@ async function runicornScenario(name: ScenarioName, s: Settings): Promise<void> 
     });
   } finally {
     await stopProc(proc);
+    await stopSuccessors();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** New arbiters started by USR2: not our children, so stopped by pid (TERM, then KILL). */
+const successors = new Set<number>();
+
+async function stopSuccessors(): Promise<void> {
+  for (const pid of successors) {
+    if (alive(pid)) signal(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+    if (alive(pid)) signal(pid, 'SIGKILL');
+    successors.delete(pid);
   }
 }
 
@@ -647,10 +680,11 @@ async function main(): Promise<void> {
 async function cleanup(): Promise<void> {
   stopLoad?.();
   await Promise.all([...live].map(stopProc));
+  await stopSuccessors();
   await pm2Kill();
 }
 
-stopServersOnExit(cleanup, () => [...live].flatMap((proc) => [proc.pid, ...proc.workerPids()]));
+stopServersOnExit(cleanup, () => [...successors, ...[...live].flatMap((proc) => [proc.pid, ...proc.workerPids()])]);
 
 main().catch(async (err: unknown) => {
   console.error(`zero-loss bench failed: ${err instanceof Error ? err.message : String(err)}`);
