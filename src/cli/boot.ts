@@ -88,6 +88,7 @@ const bindListeners = (
   config: Config,
   logger: Logger,
   inherited: Inherited | undefined,
+  owner: Privileges,
 ): TE.TaskEither<RunicornError, Listener[]> =>
   TE.tryCatch(
     async () => {
@@ -99,7 +100,7 @@ const bindListeners = (
       forgetSystemdEnv(process.env);
       if (fromSystemd)
         logger.log('info', `Using ${fromSystemd.length} socket(s) from systemd (LISTEN_FDS); --bind is not used`);
-      const listeners = await bindAll(fromSystemd ?? config.bind);
+      const listeners = await bindAll(fromSystemd ?? config.bind, owner);
       prelisten(listeners, config.backlog);
       return listeners;
     },
@@ -303,7 +304,7 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         runHook(hooks, 'onStarting', log, [{ pid: process.pid, config, workers: [], log: hookLog(log) }]),
       ),
     ),
-    TE.chain((handed) => bindListeners(config, log, handed)),
+    TE.chain((handed) => bindListeners(config, log, handed, E.isRight(privileges) ? privileges.right : {})),
     TE.orElseFirst(() =>
       TE.fromIO(() => {
         signals.release();

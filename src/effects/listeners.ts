@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { closeSync, fstatSync, lstatSync, unlinkSync } from 'node:fs';
+import { chownSync, closeSync, fstatSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { describeBind, type BindAddress } from '../streams/bind-address';
@@ -78,8 +78,18 @@ async function bindTcp(address: Extract<BindAddress, { kind: 'tcp' }>): Promise<
   return { fd: handle.fd, kind: 'tcp', label: describeBind(bound), address: bound, handle };
 }
 
-/** The socket file gets mode `0777 & ~umask`: boot sets `--umask` (default 0) before binding. */
-function bindUnix(address: Extract<BindAddress, { kind: 'unix' }>): Listener {
+/** Who should own unix socket files: the `-u`/`-g` the workers run as (Gunicorn chowns them too). */
+export interface SocketOwner {
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/**
+ * The socket file gets mode `0777 & ~umask` (boot sets `--umask`, default 0, before binding) and
+ * the owner `-u`/`-g`, so with `-m 007 -g www-data` nginx in that group can connect and no one
+ * else can.
+ */
+function bindUnix(address: Extract<BindAddress, { kind: 'unix' }>, owner: SocketOwner): Listener {
   try {
     if (lstatSync(address.path).isSocket()) unlinkSync(address.path);
     else throw bindError(`unix:${address.path}`, 'a file that is not a socket is in the way');
@@ -88,6 +98,17 @@ function bindUnix(address: Extract<BindAddress, { kind: 'unix' }>): Listener {
   }
   const handle = internals._createServerHandle(address.path, -1, -1);
   if (typeof handle === 'number') throw explain(handle, `unix:${address.path}`);
+  if (owner.uid !== undefined || owner.gid !== undefined) {
+    try {
+      chownSync(address.path, owner.uid ?? -1, owner.gid ?? -1);
+    } catch (err) {
+      handle.close();
+      throw bindError(
+        `unix:${address.path}`,
+        `cannot give the socket file to the -u/-g user: ${(err as Error).message}`,
+      );
+    }
+  }
   return { fd: handle.fd, kind: 'unix', label: describeBind(address), address, handle };
 }
 
@@ -102,12 +123,15 @@ function adoptFd(address: Extract<BindAddress, { kind: 'fd' }>): Listener {
   return { fd: address.fd, kind: 'tcp', label: describeBind(address), address, handle: undefined };
 }
 
-/** Bind every address; the first failure is thrown as a `RunicornError` (`RUNICORN_BIND`). */
-export async function bindAll(addresses: readonly BindAddress[]): Promise<Listener[]> {
+/**
+ * Bind every address; the first failure is thrown as a `RunicornError` (`RUNICORN_BIND`). Unix
+ * socket files are given to `owner`.
+ */
+export async function bindAll(addresses: readonly BindAddress[], owner: SocketOwner = {}): Promise<Listener[]> {
   const out: Listener[] = [];
   for (const address of addresses) {
     if (address.kind === 'tcp') out.push(await bindTcp(address));
-    else if (address.kind === 'unix') out.push(bindUnix(address));
+    else if (address.kind === 'unix') out.push(bindUnix(address, owner));
     else out.push(adoptFd(address));
   }
   return out;

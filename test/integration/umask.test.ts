@@ -75,3 +75,28 @@ test('-m 007 (leading 0 is octal): the unix socket is 0770', async (t) => {
   await r.waitFor(/Listening at: unix:/);
   assert.equal(statSync(sock).mode & 0o777, 0o770);
 });
+
+test("-u nobody -g nobody's group with --umask 0o077: the socket file belongs to them, so that user connects and gets 200", {
+  skip: NOT_ROOT,
+}, async (t) => {
+  const dir = socketDir(t);
+  const sock = join(dir, 'app.sock');
+  const r = runicorn(t, [
+    '-u',
+    'nobody',
+    '-g',
+    String(idOf('-g')),
+    '--umask',
+    '0o077',
+    '-b',
+    `unix:${sock}`,
+    fixture('app.mjs'),
+  ]);
+  await r.waitFor(/Booting worker with pid/);
+  const stat = statSync(sock);
+  assert.equal(stat.mode & 0o777, 0o700);
+  assert.deepEqual([stat.uid, stat.gid], [idOf('-u'), idOf('-g')], 'chowned to -u/-g, as Gunicorn does');
+  let reply = '';
+  for (let i = 0; i < 50 && reply !== '200'; i++) reply = await getAsNobody(sock, dir);
+  assert.equal(reply, '200');
+});
