@@ -18,6 +18,11 @@ export interface WorkerRecord {
   readonly retiring: boolean;
   /** Retiring but still serving (max-requests): sent TERM once enough other workers have booted. */
   readonly handoff: boolean;
+  /**
+   * The worker itself asked to be replaced (max-requests), maybe while already handing off for a
+   * reload: an abandoned reload must not bring it back, since it will not ask again.
+   */
+  readonly recycle: boolean;
   /** What the worker said before it exited with a boot or app-load failure. */
   readonly failure: string | undefined;
 }
@@ -164,6 +169,7 @@ export const newWorker = (id: number): WorkerRecord => ({
   aborted: false,
   retiring: false,
   handoff: false,
+  recycle: false,
   failure: undefined,
 });
 

@@ -71,8 +71,10 @@ export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
  */
 export function onWorkerRetiring(state: ArbiterState, pid: number, handoff: boolean): StepResult {
   const w = findByPid(state, pid);
-  if (!w || w.retiring || state.phase !== 'running') return [state, []];
-  return reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true, handoff })));
+  if (!w || state.phase !== 'running') return [state, []];
+  // Already handing off (a reload): only remember that it asked, so no abandon revives it.
+  if (w.retiring) return [handoff ? updateWorker(state, w.id, (r) => ({ ...r, recycle: true })) : state, []];
+  return reconcile(updateWorker(state, w.id, (r) => ({ ...r, retiring: true, handoff, recycle: handoff })));
 }
 
 export function onHeartbeat(state: ArbiterState, pid: number): StepResult {

@@ -95,8 +95,10 @@ export function abandonReload(state: ArbiterState, reason: string): StepResult {
     useConfig(reload.fallbackGeneration),
   ];
   for (const w of state.workers) if (!w.retiring && w.pid !== undefined) commands.push(killWorker(w.pid, 'TERM'));
+  // The old workers serve on, except those that asked to be replaced (max-requests): they keep
+  // handing off, and are sent TERM once their replacements have booted.
   const workers = state.workers.map((w) =>
-    w.handoff ? { ...w, retiring: false, handoff: false } : w.retiring ? w : { ...w, retiring: true },
+    w.handoff && !w.recycle ? { ...w, retiring: false, handoff: false } : w.retiring ? w : { ...w, retiring: true },
   );
   const next: ArbiterState = {
     ...state,

@@ -122,3 +122,30 @@ test('unsubscribing what serve() returns stops the workers gracefully, like stop
   assert.deepEqual(result.workers.filter(isAlive), [], 'no worker outlives unsubscribe()');
   assert.match(stderr, /Handling signal: term/, 'a graceful stop (TERM), not a kill');
 });
+
+test('HUP and USR2 to a serve() program are refused with a log line each; the workers serve on', async (t) => {
+  const dir = project(
+    t,
+    [
+      "import net from 'node:net';",
+      "import { serve } from 'runicorn';",
+      'const free = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });',
+      `const server = await serve({ app: ${JSON.stringify(example('pid.mjs'))}, workers: 1, bind: \`127.0.0.1:\${free}\` });`,
+      'const get = async () => { for (;;) { try { return (await fetch(`http://127.0.0.1:${free}/`)).status; } catch {} } };',
+      'const before = await get();',
+      "process.kill(process.pid, 'SIGHUP');",
+      "process.kill(process.pid, 'SIGUSR2');",
+      'const after = [];',
+      'for (let i = 0; i < 5; i++) after.push(await get());',
+      'console.log(JSON.stringify({ before, after, code: await server.stop() }));',
+    ].join('\n'),
+  );
+  const { code, stdout, stderr } = await run(t, dir);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(JSON.parse(stdout.trim()), { before: 200, after: [200, 200, 200, 200, 200], code: 0 });
+  assert.match(stderr, /Reload failed: reloading is not available in this process/);
+  assert.match(
+    stderr,
+    /Binary upgrade failed: a binary upgrade is not available in this process; this arbiter keeps serving/,
+  );
+});

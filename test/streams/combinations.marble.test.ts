@@ -562,3 +562,32 @@ test('HUP during a crash-loop wait: the wait is over, every worker of the new co
   );
   assert.deepEqual(s1.backoff, serving.backoff, 'the new configuration starts with no backoff');
 });
+
+test('an abandoned reload brings the old workers back, except one that reached --max-requests during it: that one is replaced', () => {
+  // HUP: new workers 3 and 4; old worker 101 reaches its max-requests while handing off.
+  const reloading = after(
+    serving,
+    signal('HUP'),
+    configReloaded(1, s0.settings),
+    workerSpawned(3, 103),
+    workerSpawned(4, 104),
+    workerRetiring(101, true),
+  );
+  // New worker 3 cannot load the app: the reload is abandoned.
+  const [abandoned, cmds] = step(
+    after(reloading, workerFailed(103, 4, 'SyntaxError in app.mjs')),
+    workerExited(103, 4),
+  );
+  const w101 = abandoned.workers.find((w) => w.pid === 101);
+  const w102 = abandoned.workers.find((w) => w.pid === 102);
+  assert.equal(w102?.retiring, false, '102 serves on as before');
+  assert.equal(w101?.retiring, true, '101 is not brought back: it would never ask again');
+  assert.deepEqual(
+    cmds.filter((c) => c.type === 'SpawnWorker'),
+    [spawnWorker(5)],
+    'a replacement for 101, with the old configuration',
+  );
+  // Once the replacement has booted, 101 is told to drain.
+  const booted = step(after(abandoned, workerSpawned(5, 105)), workerBooted(105));
+  assert.ok(booted[1].some((c) => c.type === 'KillWorker' && c.pid === 101 && c.signal === 'TERM'));
+});

@@ -121,6 +121,7 @@ test('preExec runs just before the new arbiter is spawned', () =>
       aborted: false,
       retiring: false,
       handoff: false,
+      recycle: false,
       failure: undefined,
     };
     const cmds = { a: spawnWorker(1), h: hb(101), ...upgradeLines, P: callHook('preExec', [worker]) };
