@@ -80,7 +80,9 @@ test(
     const dir = project(t, { 'runicorn.conf.mjs': conf(2), 'app.mjs': app('v1') });
     const r = runicorn(t, ['-b', '127.0.0.1:0'], { cwd: dir });
     const port = await r.port();
-    await until(port, '/', (x) => x.status === 200);
+    // Both old workers serve (a worker still booting at the HUP would be stopped: it serves nothing yet).
+    const serving = new Set<string>();
+    await until(port, '/', (x) => serving.add(x.body.split(' ')[1] ?? '').size === 2 && x.status === 200);
     const oldPids = r.workerPids();
     writeFileSync(join(dir, 'app.mjs'), "throw new Error('the new build is broken');\n");
     r.kill('SIGHUP');
