@@ -18,11 +18,10 @@ import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts, type LiveConfig } from '../effects/live-ports';
 import { createLogger, type Logger } from '../effects/logger';
-import { createPidfile, removePidfile } from '../effects/pidfile';
+import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
 import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
 import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptions } from '../effects/upgrade';
-import { errorLine } from '../effects/error-text';
 import { describeBind } from '../streams/bind-address';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
@@ -228,35 +227,6 @@ function start(input: BootInput, booted: Booted): Subscription {
     settings: arbiterSettingsFor(config, hooks),
     ...(parent === undefined ? {} : { parent, events$: watchOldArbiter(parent) }),
   });
-}
-
-/**
- * The pid file this arbiter owns: `<pidfile>`, or `<pidfile>.2` while the old arbiter of a USR2
- * runs; promotion moves it to `<pidfile>` (Gunicorn's rename).
- */
-interface PidfileOwner {
-  readonly path: () => string | undefined;
-  readonly remove: () => void;
-  readonly promote: (logger: Logger) => void;
-}
-
-function pidfileOwner(configured: string | null | undefined, parent: number | undefined): PidfileOwner {
-  const pidfile = configured ?? undefined;
-  let path = pidfile !== undefined && parent !== undefined ? `${pidfile}.2` : pidfile;
-  return {
-    path: () => path,
-    remove: () => (path ? removePidfile(path, process.pid) : undefined),
-    promote(logger) {
-      if (pidfile === undefined || path === pidfile) return;
-      try {
-        createPidfile(pidfile, process.pid);
-        if (path) removePidfile(path, process.pid);
-        path = pidfile;
-      } catch (err) {
-        logger.log('warning', `cannot take over the pid file: ${errorLine(err)}`);
-      }
-    },
-  };
 }
 
 export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornError, Subscription> {

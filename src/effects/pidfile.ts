@@ -8,6 +8,8 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { runicornError } from '../streams/errors';
+import { errorLine } from './error-text';
+import type { Logger } from './logger';
 
 const readPid = (path: string): number | undefined => {
   try {
@@ -51,4 +53,33 @@ export function removePidfile(path: string, pid: number): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * The pid file this arbiter owns: `<pidfile>`, or `<pidfile>.2` while the old arbiter of a USR2
+ * runs; promotion moves it to `<pidfile>` (Gunicorn's rename).
+ */
+export interface PidfileOwner {
+  readonly path: () => string | undefined;
+  readonly remove: () => void;
+  readonly promote: (logger: Logger) => void;
+}
+
+export function pidfileOwner(configured: string | null | undefined, parent: number | undefined): PidfileOwner {
+  const pidfile = configured ?? undefined;
+  let path = pidfile !== undefined && parent !== undefined ? `${pidfile}.2` : pidfile;
+  return {
+    path: () => path,
+    remove: () => (path ? removePidfile(path, process.pid) : undefined),
+    promote(logger) {
+      if (pidfile === undefined || path === pidfile) return;
+      try {
+        createPidfile(pidfile, process.pid);
+        if (path) removePidfile(path, process.pid);
+        path = pidfile;
+      } catch (err) {
+        logger.log('warning', `cannot take over the pid file: ${errorLine(err)}`);
+      }
+    },
+  };
 }

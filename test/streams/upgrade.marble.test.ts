@@ -50,11 +50,13 @@ const boot = {
 const hb = (pid: number) => startTimer(timerKey.heartbeat(pid), 30_000, heartbeatMissed(pid));
 const booted = { a: spawnWorker(1), b: spawnWorker(2), h: hb(101), i: hb(102) };
 const heard = (sig: string) => log('info', `Handling signal: ${sig}`);
-const exiting = (pid: number) => ({
-  c: cancelTimer(timerKey.heartbeat(pid)),
-  d: cancelTimer(timerKey.kill(pid)),
-  e: log('info', `Worker exiting (pid: ${pid})`),
+/** A booted worker's exit, as commands under the letters `cde` (101) and `CDE` (102). */
+const exiting = (pid: number, [c, d, e]: string) => ({
+  [c as string]: cancelTimer(timerKey.heartbeat(pid)),
+  [d as string]: cancelTimer(timerKey.kill(pid)),
+  [e as string]: log('info', `Worker exiting (pid: ${pid})`),
 });
+const bothExited = { ...exiting(101, 'cde'), ...exiting(102, 'CDE') };
 const upgradeLines = {
   l: heard('usr2'),
   g: log('info', 'Binary upgrade: starting a new arbiter on the same listeners'),
@@ -86,8 +88,6 @@ test('USR2 → ready → WINCH → TERM: the old workers drain, the old arbiter 
       y: workerExited(102, 0),
       T: signal('TERM'),
     };
-    const e101 = exiting(101);
-    const e102 = exiting(102);
     const cmds = {
       ...booted,
       ...upgradeLines,
@@ -96,12 +96,7 @@ test('USR2 → ready → WINCH → TERM: the old workers drain, the old arbiter 
       G: log('info', 'Graceful stop of workers; the arbiter keeps its listeners (TTIN or HUP starts workers again)'),
       t: killWorker(101, 'TERM'),
       u: killWorker(102, 'TERM'),
-      c: e101.c,
-      d: e101.d,
-      e: e101.e,
-      C: e102.c,
-      D: e102.d,
-      E: e102.e,
+      ...bothExited,
     };
     // No CloseListeners anywhere: the new arbiter's workers accept on the same sockets.
     const event$ = hot('s---pqBC-U----nrw-----x----y----T', events);
@@ -139,8 +134,6 @@ test('TERM before the new arbiter is ready waits for it; the stop begins when it
       x: workerExited(101, 0),
       y: workerExited(102, 0),
     };
-    const e101 = exiting(101);
-    const e102 = exiting(102);
     const cmds = {
       ...booted,
       ...upgradeLines,
@@ -149,12 +142,7 @@ test('TERM before the new arbiter is ready waits for it; the stop begins when it
       t: killWorker(101, 'TERM'),
       u: killWorker(102, 'TERM'),
       G: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
-      c: e101.c,
-      d: e101.d,
-      e: e101.e,
-      C: e102.c,
-      D: e102.d,
-      E: e102.e,
+      ...bothExited,
     };
     const event$ = hot('s---pqBC-U----nT---r-----x----y', events);
     const expected = '(ab)hihi-(lgx)m(HW)(RtuG)(cde)(CDEkSoz)';
