@@ -249,6 +249,7 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
   const inherited = E.tryCatch(() => takeUpgradeEnv(process.env, process.ppid), asBindError);
   const parent = E.isRight(inherited) ? inherited.right?.parent : undefined;
   const pidfile = pidfileOwner(config.pidfile, parent);
+  const owner = E.isRight(privileges) ? privileges.right : {};
   return pipe(
     TE.fromEither(privileges),
     TE.chain(() => TE.fromEither(inherited)),
@@ -274,7 +275,7 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         runHook(hooks, 'onStarting', log, [{ pid: process.pid, config, workers: [], log: hookLog(log) }]),
       ),
     ),
-    TE.chain((handed) => bindListeners(config, log, handed, E.isRight(privileges) ? privileges.right : {})),
+    TE.chain((handed) => bindListeners(config, log, handed, owner)),
     TE.orElseFirst(() =>
       TE.fromIO(() => {
         signals.release();
@@ -288,7 +289,7 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         listeners,
         signal$: signals.signal$,
         setLogger,
-        privileges: E.isRight(privileges) ? privileges.right : {},
+        privileges: owner,
         parent,
         pidfile,
       }),

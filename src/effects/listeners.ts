@@ -112,7 +112,8 @@ function bindUnix(address: Extract<BindAddress, { kind: 'unix' }>, owner: Socket
   return { fd: handle.fd, kind: 'unix', label: describeBind(address), address, handle };
 }
 
-function adoptFd(address: Extract<BindAddress, { kind: 'fd' }>): Listener {
+/** An fd this process was handed (`fd://N`, systemd, USR2), checked to be a socket. */
+export function adoptFd(address: Extract<BindAddress, { kind: 'fd' }>): Listener {
   let isSocket = false;
   try {
     isSocket = fstatSync(address.fd).isSocket();

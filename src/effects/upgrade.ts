@@ -16,9 +16,8 @@
  * spawnArbiter({ execArgv, argv, cwd, env, listeners }).subscribe(step); // in the old one, on USR2
  */
 import { spawn } from 'node:child_process';
-import { fstatSync } from 'node:fs';
 import { filter, fromEvent, interval, map, merge, Observable, take } from 'rxjs';
-import { describeBind, type BindAddress } from '../streams/bind-address';
+import type { BindAddress } from '../streams/bind-address';
 import { runicornError } from '../streams/errors';
 import {
   newArbiterExited,
@@ -29,8 +28,9 @@ import {
   type ArbiterEvent,
 } from '../streams/events';
 import { DAEMON_ENV } from './daemon';
-import type { Listener } from './listeners';
+import { adoptFd, type Listener } from './listeners';
 import { processExists } from './pidfile';
+import { forgetSystemdEnv } from './systemd';
 
 /** The variables a USR2 sets for the new arbiter; it removes them at once, so its workers never see them. */
 export const UPGRADE_ENV = { fds: 'RUNICORN_FD', binds: 'RUNICORN_FD_BINDS', parent: 'RUNICORN_PID' } as const;
@@ -59,21 +59,11 @@ function describedAt(raw: string | undefined, count: number): readonly (Describe
   }
 }
 
+/** Fd `fd`, as what it was bound to in the old arbiter when that is known. */
 function adopt(fd: number, described: Described | undefined): Listener {
-  let isSocket = false;
-  try {
-    isSocket = fstatSync(fd).isSocket();
-  } catch {
-    // not open
-  }
-  if (!isSocket)
-    throw runicornError('RUNICORN_BIND', {
-      address: `fd://${fd}`,
-      reason: `${UPGRADE_ENV.fds} names an fd that is not a socket`,
-    });
-  const address = described?.address ?? { kind: 'fd', fd };
-  const label = described?.label ?? describeBind(address);
-  return { fd, kind: address.kind === 'unix' ? 'unix' : 'tcp', label, address, handle: undefined };
+  const listener = adoptFd({ kind: 'fd', fd });
+  if (!described) return listener;
+  return { ...listener, kind: described.address.kind === 'unix' ? 'unix' : 'tcp', ...described };
 }
 
 /**
@@ -114,8 +104,8 @@ export interface SpawnArbiterOptions {
 /** The start environment, less what only meant something to the old arbiter, plus the hand-over. */
 function upgradeEnv(options: SpawnArbiterOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...options.env };
-  for (const name of ['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', DAEMON_ENV, ...Object.values(UPGRADE_ENV)])
-    delete env[name];
+  forgetSystemdEnv(env);
+  for (const name of [DAEMON_ENV, ...Object.values(UPGRADE_ENV)]) delete env[name];
   const described: Described[] = options.listeners.map((l) => ({ label: l.label, address: l.address }));
   env[UPGRADE_ENV.fds] = options.listeners.map((_, i) => 3 + i).join(',');
   env[UPGRADE_ENV.binds] = JSON.stringify(described);

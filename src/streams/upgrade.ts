@@ -64,15 +64,8 @@ export function onNewArbiterSpawned(state: ArbiterState, pid: number): StepResul
   ];
 }
 
-export function onNewArbiterSpawnFailed(state: ArbiterState, reason: string): StepResult {
-  if (!state.upgrade) return [state, []];
-  const pendingStop = state.upgrade.pendingStop;
-  const said: StepResult = [
-    withUpgrade(state, undefined),
-    [log('error', `Binary upgrade failed: ${reason}; this arbiter keeps serving`)],
-  ];
-  return pendingStop ? chain(said, stopAsAsked) : said;
-}
+export const onNewArbiterSpawnFailed = (state: ArbiterState, reason: string): StepResult =>
+  state.upgrade ? upgradeFailed(state, reason) : [state, []];
 
 export function onNewArbiterReady(state: ArbiterState, pid: number): StepResult {
   const { upgrade } = state;
@@ -100,18 +93,7 @@ export function onNewArbiterExited(
   if (!upgrade || upgrade.pid !== pid) return [state, []];
   const how = signal ? `was killed by SIG${signal}` : `exited with code ${code}`;
   const next = withUpgrade(state, undefined);
-  if (!upgrade.ready) {
-    const said: StepResult = [
-      next,
-      [
-        log(
-          'error',
-          `Binary upgrade failed: the new arbiter (pid ${pid}) ${how} before it was ready; this arbiter keeps serving`,
-        ),
-      ],
-    ];
-    return upgrade.pendingStop ? chain(said, stopAsAsked) : said;
-  }
+  if (!upgrade.ready) return upgradeFailed(state, `the new arbiter (pid ${pid}) ${how} before it was ready`);
   const idle = next.phase === 'running' && next.target === 0 ? ' (no worker: TTIN or HUP starts them again)' : '';
   const commands: Command[] = [
     log('warning', `The new arbiter (pid ${pid}) ${how}; this arbiter is the only one${idle}`),
@@ -143,6 +125,15 @@ export function stopGracefully(state: ArbiterState): StepResult {
     withUpgrade(state, { ...upgrade, pendingStop: true }),
     [log('info', `Graceful stop: waiting until the new arbiter${who} is ready (INT stops at once)`)],
   ];
+}
+
+/** The new arbiter is gone before it served: this one serves on, or begins the stop TERM asked for. */
+function upgradeFailed(state: ArbiterState, reason: string): StepResult {
+  const said: StepResult = [
+    withUpgrade(state, undefined),
+    [log('error', `Binary upgrade failed: ${reason}; this arbiter keeps serving`)],
+  ];
+  return state.upgrade?.pendingStop ? chain(said, stopAsAsked) : said;
 }
 
 function stopAsAsked(state: ArbiterState): StepResult {
