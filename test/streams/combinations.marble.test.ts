@@ -30,7 +30,6 @@ import {
   gracefulTimeoutElapsed,
   respawnDelayElapsed,
   signal,
-  started,
   workerBooted,
   workerExited,
   workerFailed,
@@ -41,6 +40,7 @@ import {
 } from '../../src/streams/events';
 import { step } from '../../src/streams/step';
 import { marbles } from '../support/marbles';
+import { heard, twoWorkersBoot } from '../support/arbiter-fixtures';
 
 const s0 = initialState({ workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000 });
 
@@ -54,13 +54,7 @@ const quiet =
     );
 
 /** Boot: workers 1 and 2 run as pids 101 and 102 and both boot (`s---pqBC`, commands `(ab)`). */
-const up = {
-  s: started(),
-  p: workerSpawned(1, 101),
-  q: workerSpawned(2, 102),
-  B: workerBooted(101),
-  C: workerBooted(102),
-};
+const up = twoWorkersBoot;
 const upCmds = { a: spawnWorker(1), b: spawnWorker(2) };
 
 /** A HUP and its configuration loading as generation `n`: `H` then `R`. */
@@ -72,7 +66,6 @@ const hupCmds = (n: number) => ({
   g: reloadConfig(n),
   n: log('info', 'Reloaded the configuration: 2 new worker(s) take over once booted'),
 });
-const heard = (sig: string) => log('info', `Handling signal: ${sig}`);
 const exiting = (pid: number) => log('info', `Worker exiting (pid: ${pid})`);
 const winchLine = log(
   'info',

@@ -39,6 +39,7 @@ import {
   type ArbiterEvent,
 } from '../../src/streams/events';
 import { step } from '../../src/streams/step';
+import { heartbeatTimer } from '../support/arbiter-fixtures';
 
 const settings: Partial<ArbiterSettings> = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000 };
 const after = (s: ArbiterState, ...events: ArbiterEvent[]): ArbiterState =>
@@ -54,7 +55,7 @@ const s0 = initialState(settings);
 const oneUp = after(s0, started(), workerSpawned(1, 101), workerSpawned(2, 102), workerBooted(101));
 const forget = (pid: number) => [cancelTimer(timerKey.heartbeat(pid)), cancelTimer(timerKey.kill(pid))];
 const respawnIn = (ms: number) => startTimer(timerKey.respawn, ms, respawnDelayElapsed());
-const hb = (pid: number) => startTimer(timerKey.heartbeat(pid), 30_000, heartbeatMissed(pid));
+const hb = heartbeatTimer;
 const ids = (s: ArbiterState) => s.workers.map((w) => w.id);
 
 test("a worker that exits before booting: its output once, Gunicorn's exit line, a retry in 0.1 s, no spawn now", () => {

@@ -32,7 +32,6 @@ import {
 } from '../../src/streams/commands';
 import {
   gracefulTimeoutElapsed,
-  heartbeatMissed,
   signal,
   started,
   workerBooted,
@@ -42,6 +41,7 @@ import {
 } from '../../src/streams/events';
 import { feedback } from '../../src/streams/feedback';
 import { marbles } from '../support/marbles';
+import { heartbeatTimer } from '../support/arbiter-fixtures';
 
 const settings: Partial<ArbiterSettings> = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000 };
 
@@ -102,7 +102,7 @@ function loop(scheduler: TestScheduler, external$: Observable<ArbiterEvent>, jou
   return { command$, ...probe };
 }
 
-const hb = (pid: number) => startTimer(timerKey.heartbeat(pid), 30_000, heartbeatMissed(pid));
+const hb = heartbeatTimer;
 /**
  * The fake workers never heartbeat, so 30 s in the arbiter would abort and replace them, forever
  * in virtual time; diagrams that do not end in Exit unsubscribe well before that.

@@ -24,7 +24,6 @@ import {
 } from '../../src/streams/commands';
 import {
   gracefulTimeoutElapsed,
-  heartbeatMissed,
   newArbiterExited,
   newArbiterReady,
   newArbiterSpawned,
@@ -35,21 +34,14 @@ import {
   workerExited,
   workerSpawned,
 } from '../../src/streams/events';
+import { heard, heartbeatTimer, twoWorkersBoot, twoWorkersBooted } from '../support/arbiter-fixtures';
 import { marbles } from '../support/marbles';
 
 const s0 = initialState({ workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000 });
 
-/** Boot: workers 1 and 2 run as pids 101 and 102 and both boot. */
-const boot = {
-  s: started(),
-  p: workerSpawned(1, 101),
-  q: workerSpawned(2, 102),
-  B: workerBooted(101),
-  C: workerBooted(102),
-};
-const hb = (pid: number) => startTimer(timerKey.heartbeat(pid), 30_000, heartbeatMissed(pid));
-const booted = { a: spawnWorker(1), b: spawnWorker(2), h: hb(101), i: hb(102) };
-const heard = (sig: string) => log('info', `Handling signal: ${sig}`);
+const boot = twoWorkersBoot;
+const hb = heartbeatTimer;
+const booted = twoWorkersBooted;
 /** A booted worker's exit, as commands under the letters `cde` (101) and `CDE` (102). */
 const exiting = (pid: number, [c, d, e]: string) => ({
   [c as string]: cancelTimer(timerKey.heartbeat(pid)),

@@ -6,22 +6,16 @@
 import { test } from 'node:test';
 import { arbiter } from '../../src/streams/arbiter';
 import { initialState, timerKey } from '../../src/streams/arbiter-state';
-import { cancelTimer, killWorker, log, reopenLogs, spawnWorker, startTimer } from '../../src/streams/commands';
-import { heartbeatMissed, signal, started, workerBooted, workerExited, workerSpawned } from '../../src/streams/events';
+import { cancelTimer, killWorker, log, reopenLogs, spawnWorker } from '../../src/streams/commands';
+import { signal, workerExited, workerSpawned } from '../../src/streams/events';
 import { marbles } from '../support/marbles';
+import { heartbeatTimer, twoWorkersBoot, twoWorkersBooted } from '../support/arbiter-fixtures';
 
 const s0 = initialState({ workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000 });
 
-/** Boot, workers 1 and 2 run as pids 101 and 102 and both boot. */
-const boot = {
-  s: started(),
-  p: workerSpawned(1, 101),
-  q: workerSpawned(2, 102),
-  B: workerBooted(101),
-  C: workerBooted(102),
-};
-const hb = (pid: number) => startTimer(timerKey.heartbeat(pid), 30_000, heartbeatMissed(pid));
-const booted = { a: spawnWorker(1), b: spawnWorker(2), h: hb(101), i: hb(102) };
+const boot = twoWorkersBoot;
+const hb = heartbeatTimer;
+const booted = twoWorkersBooted;
 
 test('USR1: the arbiter reopens its logs and passes USR1 to each worker; no worker stops or is replaced', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }) => {

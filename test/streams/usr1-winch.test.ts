@@ -20,6 +20,7 @@ import {
   type ArbiterEvent,
 } from '../../src/streams/events';
 import { step } from '../../src/streams/step';
+import { heard } from '../support/arbiter-fixtures';
 
 const settings: Partial<ArbiterSettings> = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 20_000 };
 const after = (s: ArbiterState, ...events: ArbiterEvent[]): ArbiterState =>
@@ -35,7 +36,6 @@ const WINCH_LINE = log(
   'info',
   'Graceful stop of workers; the arbiter keeps its listeners (TTIN or HUP starts workers again)',
 );
-const heard = (sig: string) => log('info', `Handling signal: ${sig}`);
 
 test('USR1 reopens the logs and sends USR1 to every booted worker; the state is unchanged', () => {
   const [s1, cmds] = step(serving, signal('USR1'));
