@@ -33,6 +33,7 @@ import { errorLine, errorStack } from './error-text';
 import { hookLog, runHook, type HookLog, type Hooks } from './hook-runner';
 import { hookStage } from './hook-stage';
 import { loadApp } from './load-app';
+import type { RequestObserver } from './request-observer';
 import { createLogger } from './logger';
 import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
@@ -68,7 +69,13 @@ export interface RunWorkerOptions {
   readonly stages?: WorkerStages;
   /** Timers and heartbeats run on it (tests may pass another). */
   readonly scheduler?: SchedulerLike;
+  /** Told about every request and when it is done (access log, metrics). */
+  readonly observers?: readonly RequestObserver[];
 }
+
+/** Where the arrival time of a request is kept while observers watch it. */
+const STARTED = Symbol('runicorn.startedAt');
+type Timed = IncomingMessage & { [STARTED]?: number };
 
 const LIFECYCLE_HOOKS: readonly WorkerHook[] = ['workerInt', 'workerAbort', 'workerExit'];
 
@@ -146,11 +153,25 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     listener: (req: IncomingMessage, res: ServerResponse) => unknown,
     stages: ReadonlyArray<Stage<NodeExchange>>,
   ) => {
+    const observers = extra.observers ?? [];
+    const watched = observers.length > 0;
+    // A response's `close` comes once it has finished or its client has gone; it comes for a
+    // request a stage answered too, which the pipeline's output never sees. One shared listener.
+    function onObservedClose(this: ServerResponse) {
+      const req = this.req as Timed;
+      const startedAt = req[STARTED] ?? performance.now();
+      for (const o of observers) o.done(req, this, startedAt);
+    }
     const request$ = new Observable<NodeExchange>((subscriber) => {
       servers.onRequest(
-        tracker
+        tracker || watched
           ? (req, res) => {
-              tracker.start(res);
+              tracker?.start(res);
+              if (watched) {
+                (req as Timed)[STARTED] = performance.now();
+                for (const o of observers) o.begin?.(req, res);
+                res.on('close', onObservedClose);
+              }
               subscriber.next({ req, res });
             }
           : (req, res) => subscriber.next({ req, res }),

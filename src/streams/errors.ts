@@ -120,6 +120,12 @@ export const ERRORS = {
         ? `Already running on PID ${p.pid} (or pid file '${p.path}' is stale)`
         : `cannot write pid file '${p.path}': ${p.reason}`,
   },
+  /** A log file (error log, access log) cannot be opened for appending. */
+  RUNICORN_LOG_FILE: {
+    exitCode: ExitCode.Config,
+    message: (p: { what: string; path: string; reason: string }) =>
+      `cannot open the ${p.what} '${p.path}': ${p.reason}`,
+  },
   /** A worker could not start serving (not the app's fault): the arbiter halts with exit 3. */
   RUNICORN_WORKER_BOOT: {
     exitCode: ExitCode.WorkerBootError,

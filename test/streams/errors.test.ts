@@ -32,6 +32,11 @@ const EXAMPLES: { readonly [C in ErrorCode]: ErrorParams<C> } = {
   RUNICORN_STAGES: { problem: 'function', reason: 'no DATABASE_URL' },
   RUNICORN_BIND: { address: '127.0.0.1:8000', reason: 'the address is already in use (EADDRINUSE)' },
   RUNICORN_PIDFILE: { problem: 'running', path: '/run/app.pid', pid: 4242 },
+  RUNICORN_LOG_FILE: {
+    what: 'access log',
+    path: '/var/log/app/access.log',
+    reason: "EACCES: permission denied, open '/var/log/app/access.log'",
+  },
   RUNICORN_WORKER_BOOT: { during: 'listen', reason: 'EBADF' },
   RUNICORN_NOT_A_WORKER: { variable: 'RUNICORN_WORKER' },
   RUNICORN_NOT_SUPPORTED: {

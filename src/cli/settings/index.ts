@@ -13,6 +13,7 @@ import { debugging } from './debugging';
 import { dirtyArbiters } from './dirty-arbiters';
 import { http2 } from './http2';
 import { logging } from './logging';
+import { metrics } from './metrics';
 import { node } from './node';
 import { processNaming } from './process-naming';
 import { security } from './security';
@@ -31,6 +32,7 @@ export const settings = {
   ...serverMechanics,
   ...processNaming,
   ...logging,
+  ...metrics,
   ...debugging,
   ...serverHooks,
   ...security,

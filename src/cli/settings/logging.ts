@@ -1,21 +1,10 @@
 /**
- * Logging settings: the error and access logs, syslog and StatsD.
+ * Logging settings: the error and access logs and syslog (StatsD and Prometheus: `metrics.ts`).
  *
  * @example
  * logging.logLevel.flags // ['--log-level']
  */
-import {
-  Bool,
-  CommaList,
-  FilePath,
-  JsonObject,
-  NonEmptyString,
-  OneOf,
-  OrNull,
-  StatsdAddress,
-  SyslogAddress,
-  Text,
-} from '../../streams/codecs';
+import { Bool, FilePath, JsonObject, NonEmptyString, OneOf, OrNull, SyslogAddress } from '../../streams/codecs';
 import { constant, notApplicable, planned, setting, supported } from './setting';
 import { LOG_LEVELS } from '../../streams/commands';
 
@@ -48,7 +37,6 @@ export const DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s 
 
 const logs = planned('logging');
 const syslog = planned('syslog');
-const statsd = planned('statsd');
 const pythonLogging = notApplicable("it configures Python's logging module, which has no Node counterpart");
 
 export const logging = {
@@ -233,52 +221,5 @@ export const logging = {
     section: 'Logging',
     support: supported,
     doc: 'With --daemon, keep stdout and stderr when they are files or pipes instead of sending them to /dev/null.',
-  }),
-  statsdHost: setting({
-    name: 'statsdHost',
-    gunicorn: 'statsd_host',
-    flags: ['--statsd-host'],
-    metavar: 'STATSD_ADDR',
-    arity: 'value',
-    codec: OrNull(StatsdAddress),
-    default: constant(null),
-    section: 'Logging',
-    support: statsd,
-    doc: 'Send metrics to this StatsD server: HOST[:PORT] (port 8125) or unix://PATH.',
-  }),
-  dogstatsdTags: setting({
-    name: 'dogstatsdTags',
-    gunicorn: 'dogstatsd_tags',
-    flags: ['--dogstatsd-tags'],
-    metavar: 'DOGSTATSD_TAGS',
-    arity: 'value',
-    codec: CommaList,
-    default: constant([]),
-    section: 'Logging',
-    support: statsd,
-    doc: 'Comma-separated DogStatsD tags (key:value) added to every metric.',
-  }),
-  statsdPrefix: setting({
-    name: 'statsdPrefix',
-    gunicorn: 'statsd_prefix',
-    flags: ['--statsd-prefix'],
-    metavar: 'STATSD_PREFIX',
-    arity: 'value',
-    codec: Text,
-    default: constant(''),
-    section: 'Logging',
-    support: statsd,
-    doc: 'A prefix for every metric name (a dot is added).',
-  }),
-  enableBacklogMetric: setting({
-    name: 'enableBacklogMetric',
-    gunicorn: 'enable_backlog_metric',
-    flags: ['--enable-backlog-metric'],
-    arity: 'switch',
-    codec: Bool,
-    default: constant(false),
-    section: 'Logging',
-    support: statsd,
-    doc: 'Also report how many connections wait in the listen backlog (Linux).',
   }),
 };

@@ -1,0 +1,111 @@
+/**
+ * Where log lines go: a file, stdout or stderr (this file), syslog (`syslog.ts`), or a user's
+ * logger. Every log (the error log, the access log) writes to a list of sinks.
+ *
+ * Why sonic-boom: writes are buffered and leave the request's path (`fs.write` on the thread
+ * pool), yet each `write(2)` carries whole lines only: sonic-boom starts a new chunk when the next
+ * line would take the current one past `maxWrite`. With `maxWrite` at PIPE_BUF (4096 bytes) a
+ * line from one worker is never cut by a line from another, on a pipe as on a file opened with
+ * `O_APPEND`. A line longer than that is written on its own (it may then interleave on a pipe).
+ *
+ * @example
+ * const sink = openFileSink('/var/log/runicorn/access.log', { sync: false });
+ * sink.write({ level: 'info', message: 'GET /', line: '127.0.0.1 - - [...] "GET / HTTP/1.1" 200 2 "-" "curl"\n' });
+ * sink.reopen(); // after logrotate renamed the file
+ */
+import { closeSync, openSync } from 'node:fs';
+import SonicBoom from 'sonic-boom';
+import type { LogLevel } from '../streams/commands';
+import { runicornError } from '../streams/errors';
+import { errorLine } from './error-text';
+
+/** One log record as every sink may want it: the level, the bare message, the formatted line. */
+export interface LogRecord {
+  readonly level: LogLevel;
+  /** The message alone (what syslog sends after its own header). */
+  readonly message: string;
+  /** The whole line as a file shows it, with its newline. */
+  readonly line: string;
+}
+
+/** A destination for log records. */
+export interface LogSink {
+  write(record: LogRecord): void;
+  /** Let go of the file and open it again under its name (USR1, logrotate); a no-op for streams. */
+  reopen(): void;
+  /** Write out what is buffered, now (before the process exits). */
+  flushSync(): void;
+}
+
+/** PIPE_BUF on Linux: a write of at most this many bytes to a pipe is never split. */
+export const WHOLE_LINES_BYTES = 4096;
+
+export interface SinkOptions {
+  /** Write each line before returning (the error log); buffered otherwise (the access log). */
+  readonly sync: boolean;
+  /** Told once about a failed write (a full disk, a closed pipe); the sink keeps going. */
+  readonly onError?: (error: Error) => void;
+}
+
+function boomSink(boom: SonicBoom, reopenable: boolean, onError?: (error: Error) => void): LogSink {
+  let reported = false;
+  boom.on('error', (error: Error) => {
+    if (reported) return;
+    reported = true;
+    onError?.(error);
+  });
+  return {
+    write: (record) => void boom.write(record.line),
+    reopen() {
+      if (!reopenable) return;
+      reported = false;
+      boom.reopen();
+    },
+    flushSync() {
+      try {
+        boom.flushSync();
+      } catch {
+        // Still opening, or a write in flight: what it holds is written by that write.
+      }
+    },
+  };
+}
+
+/**
+ * A log file, opened for appending (created if missing); throws `RUNICORN_LOG_FILE` at once
+ * when it cannot be opened, so a bad path is one line at boot.
+ *
+ * @example
+ * openFileSink('/var/log/runicorn/error.log', { sync: true })
+ */
+export function openFileSink(path: string, options: SinkOptions, what = 'log file'): LogSink {
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    throw runicornError('RUNICORN_LOG_FILE', { what, path, reason: errorLine(err) });
+  }
+  const boom = new SonicBoom({ dest: path, append: true, sync: options.sync, maxWrite: WHOLE_LINES_BYTES });
+  return boomSink(boom, true, options.onError);
+}
+
+/**
+ * stdout (fd 1) or stderr (fd 2). Synchronous sinks write with `process.stdout`/`stderr`'s own
+ * fd so lines keep their order with anything else the process prints.
+ *
+ * @example
+ * openStdSink(1, { sync: false }) // the access log with --access-logfile -
+ */
+export function openStdSink(fd: 1 | 2, options: SinkOptions): LogSink {
+  const boom = new SonicBoom({ fd, sync: options.sync, maxWrite: WHOLE_LINES_BYTES });
+  return boomSink(boom, false, options.onError);
+}
+
+/**
+ * A log target from a setting: `-` is the given standard stream, anything else a file path.
+ *
+ * @example
+ * openLogTarget(config.accesslog, 1, { sync: false }, 'access log')
+ */
+export function openLogTarget(target: string, std: 1 | 2, options: SinkOptions, what: string): LogSink {
+  return target === '-' ? openStdSink(std, options) : openFileSink(target, options, what);
+}
