@@ -17,7 +17,7 @@ import type { Subscription } from 'rxjs';
 import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts, type LiveConfig } from '../effects/live-ports';
-import { createLogger, type Logger } from '../effects/logger';
+import type { Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
 import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
@@ -28,6 +28,7 @@ import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
 import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
 import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
+import { openArbiterLogs, loggingOf, type ArbiterLogs } from './arbiter-logs';
 import { arbiterHooksIn, hooksOf } from './hooks';
 import type { Config } from './settings/index';
 import { configSnapshot } from './show-config';
@@ -158,7 +159,7 @@ function liveConfigFor(
         workerConnections: type.concurrency,
         gracefulTimeoutMs: config.gracefulTimeout * 1000,
         heartbeatMs: heartbeatInterval(config.timeout * 1000),
-        logLevel: config.logLevel,
+        logging: loggingOf(config),
         procName: procNameOf(config, app),
         configFile: input.configFile,
         config: configSnapshot(config),
@@ -172,14 +173,15 @@ function liveConfigFor(
  * HUP: every source read again; the new live configuration, or a rejection with one line. What
  * cannot change without new sockets (the bind addresses) is kept, with a warning.
  */
-function reloader(input: BootInput, listeners: readonly Listener[], setLogger: (config: Config) => Logger) {
+function reloader(input: BootInput, listeners: readonly Listener[], logs: ArbiterLogs) {
   const { reload } = input;
   if (!reload) return undefined;
   return async () => {
     const next = await reload();
     const privileges = resolvePrivileges(next.config);
     if (E.isLeft(privileges)) throw privileges.left;
-    const logger = setLogger(next.config);
+    logs.replace(next.config);
+    const logger = logs.logger;
     if (JSON.stringify(next.config.bind) !== JSON.stringify(input.config.bind)) {
       logger.log('warning', 'bind changes take effect on a restart (or USR2); keeping the current listeners');
     }
@@ -198,7 +200,7 @@ interface Booted {
   readonly hooks: Hooks;
   readonly listeners: Listener[];
   readonly signal$: ReturnType<typeof bufferSignals>['signal$'];
-  readonly setLogger: (config: Config) => Logger;
+  readonly logs: ArbiterLogs;
   readonly privileges: Privileges;
   /** The old arbiter, while it runs (this one was started by its USR2). */
   readonly parent: number | undefined;
@@ -210,12 +212,13 @@ function start(input: BootInput, booted: Booted): Subscription {
   const { logger, hooks, listeners, parent, pidfile } = booted;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
   logger.log('info', `Using worker: ${workerType(config).name}`);
-  const reload = reloader(input, listeners, booted.setLogger);
+  const reload = reloader(input, listeners, booted.logs);
   const ports = livePorts({
     ...liveConfigFor(input, hooks, listeners, booted.privileges),
     logger,
     listeners,
     beforeExit: pidfile.remove,
+    reopenLogs: booted.logs.reopen,
     promote: () => pidfile.promote(logger),
     ...(input.upgrade ? { upgrade: input.upgrade } : {}),
     ...(input.onExit ? { onExit: input.onExit } : {}),
@@ -229,22 +232,42 @@ function start(input: BootInput, booted: Booted): Subscription {
   });
 }
 
-export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornError, Subscription> {
+/**
+ * Boot: open the logs (a log file that cannot be opened is one line on stderr), then the rest.
+ *
+ * The error log follows the configuration: a HUP re-applies every logging setting (as Gunicorn
+ * 26.1 does).
+ */
+export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscription> {
+  const privileges = resolvePrivileges(input.config);
+  const owner = E.isRight(privileges) ? privileges.right : {};
+  return pipe(
+    TE.tryCatch(
+      () => openArbiterLogs(input.config, { owner }),
+      (err) => {
+        const failure = isRunicornError(err)
+          ? err
+          : runicornError('RUNICORN_LOG_FILE', { what: 'log', path: '', reason: String(err) });
+        process.stderr.write(`runicorn: ${failure.message}\n`);
+        return failure;
+      },
+    ),
+    TE.chain((logs) => bootWith(input, logs, privileges)),
+  );
+}
+
+function bootWith(
+  input: BootInput,
+  logs: ArbiterLogs,
+  privileges: E.Either<RunicornError, Privileges>,
+): TE.TaskEither<RunicornError, Subscription> {
   const { config, app } = input;
-  // The error log follows the configuration: a HUP re-applies --log-level (as Gunicorn 26.1 does).
-  let levelled = logger ?? createLogger({ level: config.logLevel });
-  const log: Logger = { log: (level, message) => levelled.log(level, message) };
-  const setLogger = (next: Config): Logger => {
-    if (!logger) levelled = createLogger({ level: next.logLevel });
-    return log;
-  };
+  const log = logs.logger;
   const hooks = hooksOf(config as unknown as Record<string, unknown>);
   log.log('info', `Starting runicorn ${VERSION}`);
   process.title = `runicorn: master [${procNameOf(config, app)}]`;
   applyRawEnv(config.rawEnv, process.env);
   const signals = input.signals ?? bufferSignals();
-  // Resolved once; a user or group that does not resolve fails before anything is written or bound.
-  const privileges = resolvePrivileges(config);
   // A USR2 hands over listeners; the variables are removed at once, so no worker sees them.
   const inherited = E.tryCatch(() => takeUpgradeEnv(process.env, process.ppid), asBindError);
   const parent = E.isRight(inherited) ? inherited.right?.parent : undefined;
@@ -288,7 +311,7 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         hooks,
         listeners,
         signal$: signals.signal$,
-        setLogger,
+        logs,
         privileges: owner,
         parent,
         pidfile,

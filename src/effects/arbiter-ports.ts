@@ -79,10 +79,7 @@ export interface ArbiterPorts {
   reportReady?(): void;
   /** In a new arbiter (USR2) whose old one has exited: take over the pid file. */
   promote?(): void;
-  /**
-   * Reopen the log files (USR1). Optional, and absent for now: the error log is stderr, so there
-   * is nothing to reopen; the interpreter logs `Reopening log files` at debug level either way.
-   */
+  /** Reopen the log files (USR1); the interpreter logs `Reopening log files` at debug level first. */
   reopenLogs?(): void;
 }
 

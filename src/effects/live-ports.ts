@@ -31,6 +31,8 @@ export interface LivePortsOptions extends LiveConfig {
    * means; rejects with a one-line reason. Without it, HUP is refused.
    */
   readonly reload?: () => Promise<LiveConfig & { readonly settings: ArbiterSettings }>;
+  /** USR1: reopen the arbiter's log files. */
+  readonly reopenLogs?: () => void;
   /** Run just before the process exits (pidfile removal). */
   readonly beforeExit?: () => void;
   /**
@@ -90,6 +92,7 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
       }
     },
     closeListeners: () => closeListeners(options.listeners),
+    ...(options.reopenLogs ? { reopenLogs: options.reopenLogs } : {}),
     log: (level, message) => options.logger.log(level, message),
     output: (text) => void (current.spawn.stderr ?? process.stderr).write(text),
     ...(upgrade ? { spawnArbiter: () => spawnArbiter({ ...upgrade, listeners: options.listeners }) } : {}),

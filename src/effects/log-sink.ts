@@ -35,6 +35,10 @@ export interface LogSink {
   reopen(): void;
   /** Write out what is buffered, now (before the process exits). */
   flushSync(): void;
+  /** Resolves once what is buffered has been written. */
+  flush?(): Promise<void>;
+  /** Write out what is buffered and let go of the file. */
+  close?(): void;
 }
 
 /** PIPE_BUF on Linux: a write of at most this many bytes to a pipe is never split. */
@@ -65,7 +69,22 @@ function boomSink(boom: SonicBoom, reopenable: boolean, onError?: (error: Error)
       try {
         boom.flushSync();
       } catch {
-        // Still opening, or a write in flight: what it holds is written by that write.
+        // Still opening: what it holds is written once it has opened.
+      }
+    },
+    flush: () =>
+      new Promise<void>((done) => {
+        try {
+          boom.flush(() => done());
+        } catch {
+          done();
+        }
+      }),
+    close() {
+      try {
+        boom.end();
+      } catch {
+        // Already ended.
       }
     },
   };

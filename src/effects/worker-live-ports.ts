@@ -29,6 +29,10 @@ export interface LiveWorkerPortsOptions {
    * at once, and a handler would make a blocked worker wait for the SIGKILL that follows.
    */
   readonly catchAbort: boolean;
+  /** USR1: reopen the worker's log files. */
+  readonly reopenLogs?: () => void;
+  /** Before the process exits: write out the buffered log lines (bounded). */
+  readonly flushLogs?: () => Promise<void>;
 }
 
 /** Send over IPC; resolves once written, or at once when there is no channel. */
@@ -59,7 +63,7 @@ const disconnect$ = new Observable<void>((subscriber) => {
 
 export function liveWorkerPorts(options: LiveWorkerPortsOptions): WorkerPorts {
   const { servers, logger, hooks } = options;
-  // USR1 is taken so that Node does not start its inspector on it (log reopening comes later).
+  // USR1 reopens the log files (and, taken, it does not start Node's inspector).
   const names: Signal[] = ['TERM', 'INT', 'QUIT', 'USR1', ...(options.catchAbort ? ['ABRT' as const] : [])];
   return {
     signal$: signalsOf(names, (signal) => signal),
@@ -70,6 +74,11 @@ export function liveWorkerPorts(options: LiveWorkerPortsOptions): WorkerPorts {
     closeAllConnections: () => servers.closeAllConnections(),
     callHook: (hook) => runHook(hooks, hook, logger, options.hookArgs(hook)),
     log: (level, message) => logger.log(level, message),
-    exit: (code) => process.exit(code),
+    ...(options.reopenLogs ? { reopenLogs: options.reopenLogs } : {}),
+    exit(code) {
+      const flushed = options.flushLogs?.();
+      if (!flushed) return process.exit(code);
+      void flushed.then(() => process.exit(code));
+    },
   };
 }

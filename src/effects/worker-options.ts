@@ -6,10 +6,10 @@
  * @example
  * env.RUNICORN_WORKER = encodeWorkerOptions(options);
  */
-import type { LogLevel } from '../streams/commands';
 import { runicornError } from '../streams/errors';
 import type { WorkerClass } from '../streams/worker/policy';
 import type { AppKind } from './load-app';
+import type { LoggingOptions } from './log-setup';
 import type { Privileges } from './privileges';
 
 export interface WorkerOptions {
@@ -28,7 +28,8 @@ export interface WorkerOptions {
   readonly gracefulTimeoutMs: number;
   /** How often to tell the arbiter this worker's event loop still turns. */
   readonly heartbeatMs: number;
-  readonly logLevel: LogLevel;
+  /** The error and access logs, as the arbiter's settings say (each worker opens its own). */
+  readonly logging: LoggingOptions;
   /** The arbiter's number for this worker (Gunicorn's `age`). */
   readonly id: number;
   /** Requests before the worker drains and exits to be replaced (jitter already added); 0 = never. */

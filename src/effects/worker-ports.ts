@@ -68,10 +68,7 @@ export interface WorkerPorts {
   callHook(hook: WorkerHook): Promise<void>;
   log(level: LogLevel, message: string): void;
   exit(code: number): void;
-  /**
-   * Reopen the log files (USR1). Optional, and absent for now: the error log is stderr, so there
-   * is nothing to reopen; the interpreter logs `Reopening log files` at debug level either way.
-   */
+  /** Reopen the log files (USR1); the interpreter logs `Reopening log files` at debug level first. */
   reopenLogs?(): void;
 }
 

@@ -34,7 +34,7 @@ import { hookLog, runHook, type HookLog, type Hooks } from './hook-runner';
 import { hookStage } from './hook-stage';
 import { loadApp } from './load-app';
 import type { RequestObserver } from './request-observer';
-import { createLogger } from './logger';
+import { openLogs } from './log-setup';
 import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
@@ -119,7 +119,8 @@ function syncTracker(servers: WorkerServers) {
 }
 
 export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions = {}): Promise<void> {
-  const logger = createLogger({ level: options.logLevel });
+  const logs = await openLogs(options.logging, { role: 'worker', config: options.config });
+  const logger = logs.error;
   logger.log('info', `Booting worker with pid: ${process.pid}`);
   const hooks = extra.hooks ?? {};
   const log = hookLog(logger);
@@ -145,6 +146,8 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     hooks,
     hookArgs: (name) => (name === 'workerExit' ? [server, worker] : [worker]),
     catchAbort: configured.includes('workerAbort') || configured.includes('workerExit'),
+    reopenLogs: () => logs.reopen(),
+    flushLogs: () => logs.flush(),
   });
   // What the worker itself notices besides its boot: max-requests reached.
   const internal$ = new Subject<WorkerEvent>();
@@ -153,7 +156,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     listener: (req: IncomingMessage, res: ServerResponse) => unknown,
     stages: ReadonlyArray<Stage<NodeExchange>>,
   ) => {
-    const observers = extra.observers ?? [];
+    const observers = [...(extra.observers ?? []), ...(logs.access ? [logs.access] : [])];
     const watched = observers.length > 0;
     // A response's `close` comes once it has finished or its client has gone; it comes for a
     // request a stage answered too, which the pipeline's output never sees. One shared listener.

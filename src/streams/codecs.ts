@@ -15,6 +15,7 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
+import { compileAccessFormat } from './access-log-format';
 import { parseAppSpec } from './app-spec';
 import { parseBind, type BindAddress } from './bind-address';
 
@@ -473,6 +474,19 @@ export const StatsdAddress = codec<string>(
 );
 
 /** Any string, empty included (prefixes, tags, paths that may be ""). */
+/** Gunicorn's access log format (`%(atom)s` directives; `%%` for a percent sign). */
+export const AccessLogFormatString = codec<string>(
+  'AccessLogFormatString',
+  'an access log format like \'%(h)s "%(r)s" %(s)s\'',
+  (u) =>
+    typeof u !== 'string' || u.trim() === ''
+      ? E.left('')
+      : pipe(
+          compileAccessFormat(u),
+          E.map(() => u),
+        ),
+);
+
 export const Text = codec<string>('Text', 'a string', (u) => (typeof u === 'string' ? E.right(u) : E.left('')));
 
 /**

@@ -111,10 +111,7 @@ export const exit = (code: number, keepSockets = false): Command => ({
 export const reloadConfig = (generation: number): Command => ({ type: 'ReloadConfig', generation });
 /** Spawn new workers with the configuration of `generation` again (a reload was abandoned). */
 export const useConfig = (generation: number): Command => ({ type: 'UseConfig', generation });
-/**
- * Reopen the arbiter's log files (USR1), so a rotated file is let go and a new one started. The
- * error log is stderr for now, so the interpreter only says so at debug level.
- */
+/** Reopen the arbiter's log files (USR1), so a rotated file is let go and a new one started. */
 export const reopenLogs = (): Command => ({ type: 'ReopenLogs' });
 /** Tell the service manager (systemd) how things stand: `READY=1`, `RELOADING=1`, `STOPPING=1`. */
 export const notify = (message: string): Command => ({ type: 'Notify', message });

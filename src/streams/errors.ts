@@ -126,6 +126,11 @@ export const ERRORS = {
     message: (p: { what: string; path: string; reason: string }) =>
       `cannot open the ${p.what} '${p.path}': ${p.reason}`,
   },
+  /** `--logger-class` names a module that does not load or does not build a logger. */
+  RUNICORN_LOGGER_CLASS: {
+    exitCode: ExitCode.Config,
+    message: (p: { spec: string; reason: string }) => `--logger-class ${p.spec} cannot be used: ${p.reason}`,
+  },
   /** A worker could not start serving (not the app's fault): the arbiter halts with exit 3. */
   RUNICORN_WORKER_BOOT: {
     exitCode: ExitCode.WorkerBootError,

@@ -4,9 +4,19 @@
  * @example
  * logging.logLevel.flags // ['--log-level']
  */
-import { Bool, FilePath, JsonObject, NonEmptyString, OneOf, OrNull, SyslogAddress } from '../../streams/codecs';
+import {
+  AccessLogFormatString,
+  Bool,
+  FilePath,
+  JsonObject,
+  NonEmptyString,
+  OneOf,
+  OrNull,
+  SyslogAddress,
+} from '../../streams/codecs';
 import { constant, notApplicable, planned, setting, supported } from './setting';
 import { LOG_LEVELS } from '../../streams/commands';
+import { LOG_FORMATS } from '../../effects/logger';
 
 export const SYSLOG_FACILITIES = [
   'auth',
@@ -35,9 +45,10 @@ export const SYSLOG_FACILITIES = [
 /** Gunicorn's access log format: the combined log format. */
 export const DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';
 
-const logs = planned('logging');
 const syslog = planned('syslog');
-const pythonLogging = notApplicable("it configures Python's logging module, which has no Node counterpart");
+const pythonLogging = notApplicable(
+  "it configures Python's logging module, which has no Node counterpart; route both logs through your own logger with --logger-class (docs/logging.md shows one over pino)",
+);
 
 export const logging = {
   accesslog: setting({
@@ -49,7 +60,7 @@ export const logging = {
     codec: OrNull(FilePath),
     default: constant(null),
     section: 'Logging',
-    support: logs,
+    support: supported,
     doc: 'The access log file; - means stdout; null (the default) logs no requests.',
   }),
   disableRedirectAccessToSyslog: setting({
@@ -69,10 +80,10 @@ export const logging = {
     flags: ['--access-logformat', '--access-log-format'],
     metavar: 'STRING',
     arity: 'value',
-    codec: NonEmptyString,
+    codec: AccessLogFormatString,
     default: constant(DEFAULT_ACCESS_LOG_FORMAT),
     section: 'Logging',
-    support: logs,
+    support: supported,
     doc:
       "The access log line, in Gunicorn's %(atom)s format.\n\n"
       + 'Atoms: h remote address, l "-", u user, t time, r request line, m method, U path, q query, H protocol, '
@@ -88,7 +99,7 @@ export const logging = {
     codec: FilePath,
     default: constant('-'),
     section: 'Logging',
-    support: logs,
+    support: supported,
     doc: 'The error log file; - (the default) means stderr.',
   }),
   logLevel: setting({
@@ -111,7 +122,7 @@ export const logging = {
     codec: Bool,
     default: constant(false),
     section: 'Logging',
-    support: logs,
+    support: supported,
     doc: 'Send what the app writes to stdout and stderr to the error log file (when it is not -).',
   }),
   loggerClass: setting({
@@ -123,8 +134,23 @@ export const logging = {
     codec: NonEmptyString,
     default: constant('simple'),
     section: 'Logging',
-    support: notApplicable("it names a Python logger class; runicorn's logger is not replaced by class path"),
-    doc: "The logger class (Gunicorn's default, gunicorn.glogging.Logger, is called simple).",
+    support: supported,
+    doc:
+      "Your own logger for both logs: a module, MODULE or MODULE:EXPORT; simple (the default) is runicorn's.\n\n"
+      + 'The export is a class or a function called with the resolved settings; the object it gives has '
+      + '`log(level, message)` for the error log, and optionally `access(entry)`, `reopen()` and `close()`. '
+      + 'See docs/logging.md.',
+  }),
+  logFormat: setting({
+    name: 'logFormat',
+    flags: ['--log-format'],
+    metavar: 'FORMAT',
+    arity: 'value',
+    codec: OneOf(LOG_FORMATS),
+    default: constant('text'),
+    section: 'Logging',
+    support: supported,
+    doc: "How both logs are written: text (Gunicorn's lines) or json (one object per line, for log shippers).",
   }),
   logconfig: setting({
     name: 'logconfig',

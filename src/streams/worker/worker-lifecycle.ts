@@ -59,7 +59,7 @@ export type WorkerCommand =
   | { readonly type: 'StartTimer'; readonly key: string; readonly ms: number; readonly event: WorkerEvent }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'Exit'; readonly code: number }
-  /** USR1: reopen the worker's log files (nothing to reopen yet: the error log is stderr). */
+  /** USR1: reopen the worker's log files. */
   | { readonly type: 'ReopenLogs' };
 
 export interface WorkerState {
