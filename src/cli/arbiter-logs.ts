@@ -11,7 +11,7 @@
  * const logs = await openArbiterLogs(config, owner); // throws RUNICORN_LOG_FILE, RUNICORN_LOGGER_CLASS
  * logs.logger.log('info', 'Starting runicorn');
  */
-import { prepareLogFiles, openBuiltinLogs, openLogs, type Logs, type LoggingOptions } from '../effects/log-setup';
+import { prepareLogFiles, openBuiltinLogs, openLogs, type LoggingOptions } from '../effects/log-setup';
 import type { Logger } from '../effects/logger';
 import type { LogLevel } from '../streams/commands';
 import type { Config } from './settings/index';
@@ -35,8 +35,8 @@ export interface ArbiterLogs {
   reopen(): void;
   /** HUP: open the logs of `next` and let go of the old ones; throws (and keeps the old) when they cannot be opened. */
   replace(next: Config): void;
-  /** Where the workers' captured output goes (`--capture-output` with a log file), else undefined. */
-  capture(): ((text: string) => void) | undefined;
+  /** Write workers' captured output (`--capture-output`) to the current error log file. */
+  capture(text: string): void;
 }
 
 export interface ArbiterLogsOptions {
@@ -46,15 +46,12 @@ export interface ArbiterLogsOptions {
   readonly onLog?: (level: LogLevel) => void;
 }
 
-const captureOf = (config: Config, logs: Logs) => (config.captureOutput ? logs.raw : undefined);
-
 export async function openArbiterLogs(config: Config, options: ArbiterLogsOptions): Promise<ArbiterLogs> {
   const open = (c: Config) => {
     prepareLogFiles(loggingOf(c), options.owner);
     return { role: 'arbiter' as const, config: configSnapshot(c), ...(options.onLog ? { onLog: options.onLog } : {}) };
   };
   let current = await openLogs(loggingOf(config), open(config));
-  let currentConfig = config;
   const custom = config.loggerClass !== 'simple';
   return {
     logger: { log: (level, message) => current.error.log(level, message) },
@@ -65,9 +62,8 @@ export async function openArbiterLogs(config: Config, options: ArbiterLogsOption
       const fresh = openBuiltinLogs(loggingOf(next), open(next));
       const old = current;
       current = fresh;
-      currentConfig = next;
       old.close();
     },
-    capture: () => captureOf(currentConfig, current),
+    capture: (text) => (current.raw ? current.raw(text) : process.stderr.write(text)),
   };
 }

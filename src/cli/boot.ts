@@ -31,7 +31,7 @@ import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '..
 import { openArbiterLogs, loggingOf, type ArbiterLogs } from './arbiter-logs';
 import { arbiterHooksIn, hooksOf } from './hooks';
 import type { Config } from './settings/index';
-import { configSnapshot } from './show-config';
+import { configSnapshot, currentConfiguration } from './show-config';
 import { VERSION } from './version';
 
 export interface BootInput {
@@ -132,8 +132,10 @@ function liveConfigFor(
   hooks: Hooks,
   listeners: readonly Listener[],
   privileges: Privileges,
+  logs: ArbiterLogs,
 ): LiveConfig {
   const { config, app } = input;
+  const capture = config.captureOutput && config.errorlog !== '-' ? logs.capture : undefined;
   const type = workerType(config);
   const env = { ...process.env };
   delete env[WORKER_ENV];
@@ -149,6 +151,7 @@ function liveConfigFor(
       env,
       maxRequests: config.maxRequests,
       maxRequestsJitter: config.maxRequestsJitter,
+      ...(capture ? { capture } : {}),
       worker: {
         app,
         appKind: config.appKind,
@@ -188,7 +191,7 @@ function reloader(input: BootInput, listeners: readonly Listener[], logs: Arbite
     applyRawEnv(next.config.rawEnv, process.env);
     const hooks = hooksOf(next.config as unknown as Record<string, unknown>);
     return {
-      ...liveConfigFor({ ...next, workerEntry: input.workerEntry }, hooks, listeners, privileges.right),
+      ...liveConfigFor({ ...next, workerEntry: input.workerEntry }, hooks, listeners, privileges.right, logs),
       settings: arbiterSettingsFor(next.config, hooks),
     };
   };
@@ -214,7 +217,7 @@ function start(input: BootInput, booted: Booted): Subscription {
   logger.log('info', `Using worker: ${workerType(config).name}`);
   const reload = reloader(input, listeners, booted.logs);
   const ports = livePorts({
-    ...liveConfigFor(input, hooks, listeners, booted.privileges),
+    ...liveConfigFor(input, hooks, listeners, booted.privileges, booted.logs),
     logger,
     listeners,
     beforeExit: pidfile.remove,
@@ -247,7 +250,7 @@ export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscriptio
       (err) => {
         const failure = isRunicornError(err)
           ? err
-          : runicornError('RUNICORN_LOG_FILE', { what: 'log', path: '', reason: String(err) });
+          : runicornError('RUNICORN_LOG_FILE', { what: 'logs', path: '', reason: String(err) });
         process.stderr.write(`runicorn: ${failure.message}\n`);
         return failure;
       },
@@ -265,6 +268,8 @@ function bootWith(
   const log = logs.logger;
   const hooks = hooksOf(config as unknown as Record<string, unknown>);
   log.log('info', `Starting runicorn ${VERSION}`);
+  // Gunicorn's debug log starts with the resolved configuration.
+  if (config.logLevel === 'debug') log.log('debug', `Current configuration:\n${currentConfiguration(config)}`);
   process.title = `runicorn: master [${procNameOf(config, app)}]`;
   applyRawEnv(config.rawEnv, process.env);
   const signals = input.signals ?? bufferSignals();

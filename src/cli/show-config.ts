@@ -26,6 +26,15 @@ export function printConfig(config: Config): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Every resolved setting, `  name: value`, sorted by name (the debug log's "Current configuration"). */
+export function currentConfiguration(config: Config): string {
+  return printConfig(config)
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line.replace(' = ', ': ')}`)
+    .join('\n');
+}
+
 /** The configuration as JSON-safe values, for worker processes. */
 export function configSnapshot(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};

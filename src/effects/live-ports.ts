@@ -94,7 +94,10 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     closeListeners: () => closeListeners(options.listeners),
     ...(options.reopenLogs ? { reopenLogs: options.reopenLogs } : {}),
     log: (level, message) => options.logger.log(level, message),
-    output: (text) => void (current.spawn.stderr ?? process.stderr).write(text),
+    output(text) {
+      if (current.spawn.capture) current.spawn.capture(text);
+      else (current.spawn.stderr ?? process.stderr).write(text);
+    },
     ...(upgrade ? { spawnArbiter: () => spawnArbiter({ ...upgrade, listeners: options.listeners }) } : {}),
     reportReady,
     ...(options.promote ? { promote: options.promote } : {}),

@@ -12,6 +12,8 @@
  * code runs, so only the arbiter can hold it back). Once booted, the buffer and everything after
  * it are forwarded to the arbiter's stderr as they come. stdout stays inherited: the access log
  * (`--access-logfile -`) and the app's `console.log` go straight out, off the arbiter's path.
+ * With `--capture-output` (and an error log file) both stdout and stderr come through the arbiter,
+ * line by line, into the error log file, as Gunicorn's `dup2` puts them there.
  *
  * @example
  * spawnWorker(1, options).subscribe(feedBack) // workerSpawned, workerBooted, heartbeats…, workerExited
@@ -29,6 +31,7 @@ import {
   workerSpawnFailed,
   type ArbiterEvent,
 } from '../streams/events';
+import { lineWriter } from './line-writer';
 import { encodeWorkerOptions, WORKER_ENV, type WorkerMessage, type WorkerOptions } from './worker-options';
 
 export interface SpawnOptions {
@@ -45,6 +48,11 @@ export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Where a worker's stderr goes once it has booted (default: the arbiter's stderr). */
   readonly stderr?: Writable;
+  /**
+   * `--capture-output`: the worker's stdout and stderr, line by line, go here (the error log
+   * file) instead of the arbiter's own streams.
+   */
+  readonly capture?: (text: string) => void;
 }
 
 /** The most of a booting worker's stderr kept for `WorkerExited` (its tail). */
@@ -124,10 +132,14 @@ export function spawnWorker(id: number, options: SpawnOptions, holdOutput = fals
     const child = spawn(process.execPath, [...options.nodeArgs, options.entry], {
       cwd: options.worker.cwd,
       env: { ...options.env, [WORKER_ENV]: encodeWorkerOptions(worker) },
-      stdio: ['ignore', 'inherit', 'pipe', ...options.fds, 'ipc'],
+      stdio: ['ignore', options.capture ? 'pipe' : 'inherit', 'pipe', ...options.fds, 'ipc'],
     });
+    const captured = options.capture ? lineWriter(options.capture) : undefined;
+    if (captured) child.stdout?.pipe(captured);
     // No stderr pipe only when the spawn itself failed ('error' before 'spawn').
-    const output = child.stderr ? watchOutput(child.stderr, options.stderr ?? process.stderr, holdOutput) : undefined;
+    const output = child.stderr
+      ? watchOutput(child.stderr, captured ?? options.stderr ?? process.stderr, holdOutput)
+      : undefined;
     let pid: number | undefined;
     let booted = false;
     child.once('spawn', () => {

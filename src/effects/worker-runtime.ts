@@ -35,6 +35,7 @@ import { hookStage } from './hook-stage';
 import { loadApp } from './load-app';
 import type { RequestObserver } from './request-observer';
 import { openLogs } from './log-setup';
+import type { Logger } from './logger';
 import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
@@ -100,6 +101,12 @@ async function resolveStages(
   return resolved as ReadonlyArray<Stage<NodeExchange>>;
 }
 
+/** `--log-level debug`: each request's method and target as it arrives (as Gunicorn's workers log it). */
+const requestLines = (logger: Logger): RequestObserver => ({
+  begin: (req) => logger.log('debug', `${req.method ?? ''} ${req.url ?? ''}`),
+  done: () => undefined,
+});
+
 /** Requests in flight and finished, counted for the sync worker; it pauses accepting while busy. */
 function syncTracker(servers: WorkerServers) {
   let received = 0;
@@ -156,7 +163,11 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     listener: (req: IncomingMessage, res: ServerResponse) => unknown,
     stages: ReadonlyArray<Stage<NodeExchange>>,
   ) => {
-    const observers = [...(extra.observers ?? []), ...(logs.access ? [logs.access] : [])];
+    const observers = [
+      ...(extra.observers ?? []),
+      ...(logs.access ? [logs.access] : []),
+      ...(options.logging.logLevel === 'debug' ? [requestLines(logger)] : []),
+    ];
     const watched = observers.length > 0;
     // A response's `close` comes once it has finished or its client has gone; it comes for a
     // request a stage answered too, which the pipeline's output never sees. One shared listener.

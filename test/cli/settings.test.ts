@@ -219,6 +219,12 @@ const SUPPORTED = [
   'nworkersChanged',
   'onExit',
   'stages',
+  'accesslog',
+  'accessLogFormat',
+  'errorlog',
+  'captureOutput',
+  'loggerClass',
+  'logFormat',
 ];
 
 const PLANNED_AREAS = [
@@ -228,7 +234,6 @@ const PLANNED_AREAS = [
   'control socket',
   'dirty arbiters',
   'reload',
-  'logging',
   'syslog',
   'request limits',
   'proxy handling',
@@ -277,7 +282,7 @@ test('every Gunicorn setting is registered under its Gunicorn name, and nothing 
     .filter(([, s]) => !s.gunicorn)
     .map(([k]) => k)
     .sort();
-  assert.deepEqual(own, ['appKind', 'nodeArg', 'stages']);
+  assert.deepEqual(own, ['appKind', 'logFormat', 'nodeArg', 'stages']);
 });
 
 test("keys are camelCase of Gunicorn's names, except the agreed ones", () => {

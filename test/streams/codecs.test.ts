@@ -28,6 +28,7 @@ import {
   PositiveInt,
   Seconds,
   StatsdAddress,
+  AccessLogFormatString,
   StringArray,
   StringDict,
   SyslogAddress,
@@ -453,6 +454,15 @@ table('StatsdAddress', StatsdAddress, [
   ['', BAD],
   [null, BAD],
   [8125, BAD],
+]);
+
+table('AccessLogFormatString', AccessLogFormatString, [
+  ['%(h)s "%(r)s" %(s)s', '%(h)s "%(r)s" %(s)s'],
+  ['100%% %(s)d', '100%% %(s)d'],
+  ['%(h)s 50% done', BAD, /position 9/],
+  ['%(h)', BAD],
+  ['', BAD],
+  [null, BAD],
 ]);
 
 table('DirtyAppList', DirtyAppList, [
