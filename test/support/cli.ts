@@ -24,6 +24,8 @@ export interface Running {
   readonly pid: number;
   /** Every stderr line so far. */
   readonly lines: string[];
+  /** Every stdout line so far. */
+  readonly out: string[];
   readonly exited: Promise<Exit>;
   /** Resolves once stderr is closed: every process that held it (workers, a USR2 successor) is gone. */
   readonly closed: Promise<void>;
@@ -67,7 +69,15 @@ export function runicorn(
     lines.push(...parts);
     for (const w of [...waiters]) w();
   });
-  proc.stdout?.resume();
+  const out: string[] = [];
+  let outBuffered = '';
+  proc.stdout?.setEncoding('utf8');
+  proc.stdout?.on('data', (chunk: string) => {
+    outBuffered += chunk;
+    const parts = outBuffered.split('\n');
+    outBuffered = parts.pop() ?? '';
+    out.push(...parts);
+  });
   const exited = new Promise<Exit>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
   // No line can come any more once stderr is closed, which is after the exit, and later still
   // when another process holds it (a new arbiter started by USR2 inherits it).
@@ -87,6 +97,7 @@ export function runicorn(
     proc,
     pid: proc.pid as number,
     lines,
+    out,
     exited,
     closed: new Promise<void>((res) => proc.once('close', () => res())),
     workerPids,

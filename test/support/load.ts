@@ -19,7 +19,11 @@ export interface SteadyLoad {
   stop(): Promise<void>;
 }
 
-export function steadyLoad(port: number, clients: number, options: { total?: number } = {}): SteadyLoad {
+export function steadyLoad(
+  port: number,
+  clients: number,
+  options: { total?: number; path?: (n: number) => string } = {},
+): SteadyLoad {
   const bodies: string[] = [];
   const failed: string[] = [];
   const waiters = new Set<() => void>();
@@ -28,7 +32,7 @@ export function steadyLoad(port: number, clients: number, options: { total?: num
   let running = true;
   const one = (agent: http.Agent) =>
     new Promise<void>((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+      const req = http.get({ host: '127.0.0.1', port, path: options.path ? options.path(sent) : '/', agent }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));

@@ -1,0 +1,296 @@
+// The access and error logs of a real server: Gunicorn's formats, files, levels, JSON, rotation
+// with USR1 under load (every request in exactly one file), captured output, a user's logger.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import http from 'node:http';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { fixture, get, runicorn, type Running } from '../support/cli';
+import { steadyLoad } from '../support/load';
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'runicorn-logs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+const linesOf = (path: string) => read(path).split('\n').filter(Boolean);
+
+/** Resolves once the file at `path` has `n` lines matching `re` (polled: the file is written by other processes). */
+async function fileLines(path: string, re: RegExp, n = 1, timeoutMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = linesOf(path).filter((l) => re.test(l));
+    if (found.length >= n) return found;
+    if (Date.now() > deadline) throw new Error(`${path}: fewer than ${n} lines matching ${re}:\n${read(path)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The port, from the error log file (stderr is empty when the error log is a file). */
+async function portIn(errorLog: string): Promise<number> {
+  const [line] = await fileLines(errorLog, /Listening at: http:\/\/[^ ]*:(\d+) /);
+  return Number(/:(\d+) \(/.exec(line as string)?.[1]);
+}
+
+async function stop(r: Running): Promise<void> {
+  r.kill('SIGTERM');
+  assert.equal((await r.exited).code, 0);
+}
+
+// %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
+const COMBINED =
+  /^(\S+) - (\S+) \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "([A-Z]+) (\S+) HTTP\/1\.[01]" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"$/;
+
+test("the access log, off by default, is Gunicorn's combined format in a file, one line per request", async (t) => {
+  const dir = tempDir(t);
+  const access = join(dir, 'access.log');
+  const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', '--access-logfile', access, fixture('app.mjs')]);
+  const port = await r.port();
+  await r.waitFor(/Booting worker/, { nth: 2 });
+  for (let i = 0; i < 6; i++)
+    assert.equal((await get(port, `/?i=${i}`, { 'User-Agent': 'logtest/1', Referer: 'http://r.test/' })).status, 200);
+  const lines = await fileLines(access, /GET \/\?i=/, 6);
+  for (const [i, line] of lines.entries()) {
+    const m = COMBINED.exec(line);
+    assert.ok(m, `Gunicorn's format: ${line}`);
+    assert.deepEqual(
+      [m[1], m[2], m[3], m[4], m[5], m[7], m[8]],
+      ['127.0.0.1', '-', 'GET', `/?i=${i}`, '200', 'http://r.test/', 'logtest/1'],
+    );
+  }
+  // Without --access-logfile nothing is logged: the error log says nothing per request.
+  const quiet = runicorn(t, ['-b', '127.0.0.1:0', fixture('app.mjs')]);
+  const quietPort = await quiet.port();
+  await get(quietPort, '/');
+  await stop(quiet);
+  assert.ok(!quiet.out.some((l) => l.includes('GET /')) && !quiet.lines.some((l) => l.includes('"GET /')));
+  await stop(r);
+});
+
+test('--access-logfile - writes to stdout; every atom of a custom format, with a chunked answer', async (t) => {
+  const format =
+    '%(h)s|%(l)s|%(u)s|%(r)s|%(m)s|%(U)s|%(q)s|%(H)s|%(s)s|%(B)s|%(b)s|%(f)s|%(a)s|%(T)s|%(M)s|%(D)s|%(L)s|%(p)s|%({x-trace}i)s|%({x-request-id}o)s|%({runicorn_test_env}e)s|%(t)s';
+  const r = runicorn(
+    t,
+    ['-b', '127.0.0.1:0', '--access-logfile', '-', '--access-logformat', format, fixture('app.mjs')],
+    {
+      env: { RUNICORN_TEST_ENV: 'from-env' },
+    },
+  );
+  const port = await r.port();
+  const [worker] = await r.waitFor(/Booting worker with pid: (\d+)/).then((m) => [m[1]]);
+  const reply = await get(port, '/chunked?x=%22y', {
+    Authorization: `Basic ${Buffer.from('alice:pw').toString('base64')}`,
+    'X-Trace': 't-1',
+  });
+  assert.equal(reply.body, 'abcdefg');
+  await stop(r);
+  const line = r.out.find((l) => l.includes('/chunked'));
+  assert.ok(line, `an access line on stdout: ${r.out.join('\n')}`);
+  const f = line.split('|');
+  assert.deepEqual(f.slice(0, 13), [
+    '127.0.0.1',
+    '-',
+    'alice',
+    'GET /chunked?x=%22y HTTP/1.1',
+    'GET',
+    '/chunked',
+    'x=%22y',
+    'HTTP/1.1',
+    '200',
+    // Chunked: the body's 7 bytes plus the chunk framing (3\r\nabc\r\n 4\r\ndefg\r\n 0\r\n\r\n).
+    '22',
+    '22',
+    '-',
+    '-',
+  ]);
+  assert.equal(f[13], '0');
+  assert.ok(Number(f[14]) >= 5, `M is at least the 5 ms the app waited: ${f[14]}`);
+  assert.ok(Number(f[15]) >= 5000 && Number(f[15]) < 10_000_000, `D in µs: ${f[15]}`);
+  assert.match(f[16] as string, /^0\.\d{6}$/);
+  assert.deepEqual(f.slice(17, 21), [`<${worker}>`, 't-1', 'r-7', 'from-env']);
+  assert.match(f[21] as string, /^\[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]$/);
+});
+
+test('--error-logfile: the arbiter and the workers write there; --log-level warning leaves out info', async (t) => {
+  const dir = tempDir(t);
+  const errors = join(dir, 'error.log');
+  const r = runicorn(t, ['-w', '2', '-b', '127.0.0.1:0', '--error-logfile', errors, fixture('app.mjs')]);
+  const port = await portIn(errors);
+  const booted = await fileLines(errors, /\[INFO\] Booting worker with pid: \d+/, 2);
+  const pids = booted.map((l) => /^\[[^\]]+\] \[(\d+)\]/.exec(l)?.[1]);
+  assert.equal(new Set(pids).size, 2, 'each worker wrote its own line, with its own pid');
+  assert.equal((await get(port, '/throw')).status, 500);
+  await fileLines(errors, /\[ERROR\] Error handling request GET \/throw: Error: boom from \/throw/);
+  await stop(r);
+  await fileLines(errors, /\[INFO\] Shutting down: Master/);
+  assert.deepEqual(
+    r.lines.filter((l) => /\[INFO\]/.test(l)),
+    [],
+    'nothing in the log format on stderr',
+  );
+
+  // At warning, the info lines are left out and an error still shows: a worker killed with -9.
+  const quiet = join(dir, 'quiet.log');
+  const sock = join(dir, 's.sock');
+  const q = runicorn(t, ['-b', `unix:${sock}`, '--error-logfile', quiet, '--log-level', 'warning', fixture('app.mjs')]);
+  const pid = Number(await untilServed(sock));
+  process.kill(pid, 'SIGKILL');
+  await fileLines(quiet, new RegExp(`\\[ERROR\\] Worker \\(pid:${pid}\\) was sent SIGKILL`));
+  await stop(q);
+  assert.doesNotMatch(read(quiet), /\[INFO\]|\[DEBUG\]/);
+});
+
+/** The body of GET / over a unix socket, once a worker answers there. */
+async function untilServed(socketPath: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await new Promise<string | undefined>((resolve) => {
+      const req = http.get({ socketPath, path: '/' }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve(res.statusCode === 200 ? text : undefined));
+      });
+      req.on('error', () => resolve(undefined));
+    });
+    if (body !== undefined) return body;
+    if (Date.now() > deadline) throw new Error(`nothing served on ${socketPath}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('--log-level debug shows the configuration at boot and each request line', async (t) => {
+  const r = runicorn(t, ['-b', '127.0.0.1:0', '--log-level', 'debug', '-w', '1', fixture('app.mjs')]);
+  const port = await r.port();
+  await r.waitFor(/\[DEBUG\] Current configuration:/);
+  assert.ok(
+    r.lines.includes('  workers: 1') && r.lines.some((l) => l.startsWith('  logLevel: "debug"')),
+    'one setting per line',
+  );
+  await r.waitFor(/Booting worker/);
+  await get(port, '/hello?x=1');
+  await r.waitFor(/\[DEBUG\] GET \/hello\?x=1$/);
+  await stop(r);
+});
+
+test('--log-format json: both logs are one JSON object per line, with the request fields on access lines', async (t) => {
+  const dir = tempDir(t);
+  const errors = join(dir, 'error.log');
+  const access = join(dir, 'access.log');
+  const r = runicorn(t, [
+    '-b',
+    '127.0.0.1:0',
+    '--log-format',
+    'json',
+    '--error-logfile',
+    errors,
+    '--access-logfile',
+    access,
+    fixture('app.mjs'),
+  ]);
+  const port = await portIn(errors);
+  await fileLines(errors, /Booting worker/);
+  await get(port, '/some/path?q=1', { 'User-Agent': 'json-test' });
+  const [line] = await fileLines(access, /some\/path/);
+  const a = JSON.parse(line as string) as Record<string, unknown>;
+  assert.equal(a.level, 'info');
+  assert.equal(typeof a.pid, 'number');
+  assert.ok(!Number.isNaN(Date.parse(a.time as string)));
+  assert.match(a.msg as string, COMBINED);
+  assert.deepEqual(
+    [a.remote_addr, a.method, a.url, a.path, a.query, a.protocol, a.status, a.user_agent],
+    ['127.0.0.1', 'GET', '/some/path?q=1', '/some/path', 'q=1', 'HTTP/1.1', 200, 'json-test'],
+  );
+  assert.equal(typeof a.duration_ms, 'number');
+  await stop(r);
+  const errorLines = linesOf(errors).map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.ok(errorLines.some((e) => e.level === 'info' && e.msg === 'Shutting down: Master'));
+  for (const e of errorLines) assert.deepEqual(Object.keys(e), ['time', 'level', 'pid', 'msg']);
+});
+
+test('USR1 after the access log was renamed: every request under load is in exactly one of the two files', async (t) => {
+  const dir = tempDir(t);
+  const access = join(dir, 'access.log');
+  const errors = join(dir, 'error.log');
+  const r = runicorn(t, [
+    '-w',
+    '2',
+    '-b',
+    '127.0.0.1:0',
+    '--access-logfile',
+    access,
+    '--access-logformat',
+    '%(r)s',
+    '--error-logfile',
+    errors,
+    fixture('app.mjs'),
+  ]);
+  const port = await portIn(errors);
+  await fileLines(errors, /Booting worker/, 2);
+  const load = steadyLoad(port, 8, { path: (n) => `/?n=${n}` });
+  await load.more(300);
+  renameSync(access, `${access}.1`);
+  await load.more(100); // written to the renamed file until the workers reopen
+  r.kill('SIGUSR1');
+  await fileLines(errors, /Handling signal: usr1/);
+  await fileLines(access, /GET/, 50); // the workers write to the new file
+  await load.stop();
+  await stop(r);
+  assert.deepEqual(load.failed, []);
+  const seen = [...linesOf(`${access}.1`), ...linesOf(access)].map((l) => /n=(\d+)/.exec(l)?.[1]);
+  const answered = load.bodies.length;
+  assert.equal(seen.length, answered, 'as many lines as answered requests');
+  assert.equal(new Set(seen).size, answered, 'none twice');
+  assert.ok(linesOf(`${access}.1`).length >= 400, 'the old file kept what was written before the reopen');
+});
+
+test('--capture-output puts what the app prints into the error log file; a bad log path is one line and exit 1', async (t) => {
+  const dir = tempDir(t);
+  const errors = join(dir, 'error.log');
+  const r = runicorn(t, ['-b', '127.0.0.1:0', '--capture-output', '--error-logfile', errors, fixture('app.mjs')]);
+  const port = await portIn(errors);
+  await fileLines(errors, /Booting worker/);
+  assert.equal((await get(port, '/print?text=hello')).body, 'printed');
+  await fileLines(errors, /^out: hello$/);
+  await fileLines(errors, /^err: hello$/);
+  await stop(r);
+  assert.ok(!r.out.some((l) => l.includes('hello')) && !r.lines.some((l) => l.includes('hello')));
+
+  const bad = runicorn(t, ['-b', '127.0.0.1:0', '--access-logfile', join(dir, 'missing', 'a.log'), fixture('app.mjs')]);
+  assert.equal((await bad.exited).code, 1);
+  await bad.closed;
+  assert.deepEqual(bad.lines.filter(Boolean), [
+    `runicorn: cannot open the access log '${join(dir, 'missing', 'a.log')}': ENOENT: no such file or directory, open '${join(dir, 'missing', 'a.log')}'`,
+  ]);
+});
+
+test("--logger-class: a user's logger gets the error log, every request and USR1", async (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'user.log');
+  const r = runicorn(t, ['-b', '127.0.0.1:0', '--logger-class', fixture('logger.mjs'), fixture('app.mjs')], {
+    env: { LOGGER_OUT: out },
+  });
+  const records = () => linesOf(out).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const [listening] = await fileLines(out, /Listening at/);
+  const port = Number(/:(\d+) \(/.exec(JSON.parse(listening as string).message)?.[1]);
+  await fileLines(out, /Booting worker/);
+  await get(port, '/x?y=1');
+  await fileLines(out, /"kind":"access"/);
+  r.kill('SIGUSR1');
+  await fileLines(out, /"kind":"reopen"/, 2); // the arbiter and the worker
+  await stop(r);
+  const access = records().find((x) => x.kind === 'access');
+  assert.equal(access?.url, '/x?y=1');
+  assert.equal(access?.status, 200);
+  assert.match(access?.line as string, COMBINED);
+  assert.ok(records().some((x) => x.kind === 'built' && x.logLevel === 'info'));
+
+  const missing = runicorn(t, ['-b', '127.0.0.1:0', '--logger-class', './nope.mjs', fixture('app.mjs')]);
+  assert.equal((await missing.exited).code, 1);
+  await missing.closed;
+  assert.equal(missing.lines.filter(Boolean).length, 1);
+  assert.match(missing.lines[0] as string, /^runicorn: --logger-class \.\/nope\.mjs cannot be used: .*nope\.mjs/);
+});
