@@ -219,6 +219,12 @@ const SUPPORTED = [
   'nworkersChanged',
   'onExit',
   'stages',
+  // syslog (issue 8)
+  'syslog',
+  'syslogAddr',
+  'syslogPrefix',
+  'syslogFacility',
+  'disableRedirectAccessToSyslog',
 ];
 
 const PLANNED_AREAS = [

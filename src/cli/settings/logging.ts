@@ -36,7 +36,7 @@ export const SYSLOG_FACILITIES = [
 export const DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';
 
 const logs = planned('logging');
-const syslog = planned('syslog');
+const syslog = supported;
 const pythonLogging = notApplicable("it configures Python's logging module, which has no Node counterpart");
 
 export const logging = {
