@@ -8,17 +8,18 @@
  * refused and the old logs stay.
  *
  * @example
- * const logs = await openArbiterLogs(config, owner); // throws RUNICORN_LOG_FILE, RUNICORN_LOGGER_CLASS
+ * const logs = await openArbiterLogs(config, { owner, procName: () => 'app' }); // throws RUNICORN_LOG_FILE, RUNICORN_LOGGER_CLASS
  * logs.logger.log('info', 'Starting runicorn');
  */
 import { prepareLogFiles, openBuiltinLogs, openLogs, type LoggingOptions } from '../effects/log-setup';
 import type { Logger } from '../effects/logger';
+import { syslogPrefix } from '../effects/syslog';
 import type { LogLevel } from '../streams/commands';
 import type { Config } from './settings/index';
 import { configSnapshot } from './show-config';
 
 /** The logging settings of `config`, as every process needs them. */
-export const loggingOf = (config: Config, cwd = process.cwd()): LoggingOptions => ({
+export const loggingOf = (config: Config, procName: string, cwd = process.cwd()): LoggingOptions => ({
   errorlog: config.errorlog,
   accesslog: config.accesslog,
   accessLogFormat: config.accessLogFormat,
@@ -26,6 +27,14 @@ export const loggingOf = (config: Config, cwd = process.cwd()): LoggingOptions =
   logFormat: config.logFormat,
   loggerClass: config.loggerClass,
   cwd,
+  syslog: config.syslog
+    ? {
+        address: config.syslogAddr,
+        facility: config.syslogFacility,
+        prefix: syslogPrefix(config.syslogPrefix, procName),
+        access: !config.disableRedirectAccessToSyslog,
+      }
+    : null,
 });
 
 export interface ArbiterLogs {
@@ -44,14 +53,16 @@ export interface ArbiterLogsOptions {
   readonly owner: { uid?: number; gid?: number };
   /** Told about every error-log call by level (StatsD counters). */
   readonly onLog?: (level: LogLevel) => void;
+  /** The process name of a configuration (syslog's default prefix). */
+  readonly procName: (config: Config) => string;
 }
 
 export async function openArbiterLogs(config: Config, options: ArbiterLogsOptions): Promise<ArbiterLogs> {
   const open = (c: Config) => {
-    prepareLogFiles(loggingOf(c), options.owner);
+    prepareLogFiles(loggingOf(c, options.procName(c)), options.owner);
     return { role: 'arbiter' as const, config: configSnapshot(c), ...(options.onLog ? { onLog: options.onLog } : {}) };
   };
-  let current = await openLogs(loggingOf(config), open(config));
+  let current = await openLogs(loggingOf(config, options.procName(config)), open(config));
   const custom = config.loggerClass !== 'simple';
   return {
     logger: { log: (level, message) => current.error.log(level, message) },
@@ -59,7 +70,7 @@ export async function openArbiterLogs(config: Config, options: ArbiterLogsOption
     replace(next) {
       // A user's logger is built once; it gets reopen() on USR1 and keeps its own configuration.
       if (custom || next.loggerClass !== 'simple') return;
-      const fresh = openBuiltinLogs(loggingOf(next), open(next));
+      const fresh = openBuiltinLogs(loggingOf(next, options.procName(next)), open(next));
       const old = current;
       current = fresh;
       old.close();

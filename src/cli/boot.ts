@@ -162,7 +162,7 @@ function liveConfigFor(
         workerConnections: type.concurrency,
         gracefulTimeoutMs: config.gracefulTimeout * 1000,
         heartbeatMs: heartbeatInterval(config.timeout * 1000),
-        logging: loggingOf(config),
+        logging: loggingOf(config, procNameOf(config, app)),
         procName: procNameOf(config, app),
         configFile: input.configFile,
         config: configSnapshot(config),
@@ -246,7 +246,7 @@ export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscriptio
   const owner = E.isRight(privileges) ? privileges.right : {};
   return pipe(
     TE.tryCatch(
-      () => openArbiterLogs(input.config, { owner }),
+      () => openArbiterLogs(input.config, { owner, procName: (c) => procNameOf(c, input.app) }),
       (err) => {
         const failure = isRunicornError(err)
           ? err

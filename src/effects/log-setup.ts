@@ -24,6 +24,7 @@ import { accessLogObserver } from './access-log';
 import { errorLine } from './error-text';
 import { openLogTarget, type LogSink } from './log-sink';
 import { createLogger, type ErrorLog, type LogFormat } from './logger';
+import { openSyslogSink, syslogTag } from './syslog';
 import type { RequestObserver } from './request-observer';
 
 /** The logging settings, as every process needs them (plain JSON). */
@@ -39,6 +40,18 @@ export interface LoggingOptions {
   readonly loggerClass: string;
   /** Where a relative logger module is found. */
   readonly cwd: string;
+  /** `--log-syslog`: where, as what, and whether access lines go too; null when off. */
+  readonly syslog: SyslogOptions | null;
+}
+
+/** Syslog as the settings say it (`--log-syslog-to`, `--log-syslog-facility`, the prefix resolved). */
+export interface SyslogOptions {
+  readonly address: string | null;
+  readonly facility: string;
+  /** `--log-syslog-prefix`, or the process name with `:` as `.`. */
+  readonly prefix: string;
+  /** False with `--disable-redirect-access-to-syslog`. */
+  readonly access: boolean;
 }
 
 /** A finished request, as a user's logger receives it (`access(entry)`). */
@@ -224,11 +237,28 @@ export async function openLogs(options: LoggingOptions, extra: OpenLogsOptions):
 export function openBuiltinLogs(options: LoggingOptions, extra: OpenLogsOptions): Logs {
   const warn = (what: string) => (err: Error) =>
     process.stderr.write(`runicorn: cannot write the ${what}: ${errorLine(err)}\n`);
-  const errorSinks = [openLogTarget(options.errorlog, 2, { sync: true, onError: warn('error log') }, 'error log')];
-  const accessSinks =
+  const errorSinks: LogSink[] = [
+    openLogTarget(options.errorlog, 2, { sync: true, onError: warn('error log') }, 'error log'),
+  ];
+  const accessSinks: LogSink[] =
     extra.role === 'worker' && options.accesslog !== null
       ? [openLogTarget(options.accesslog, 1, { sync: false, onError: warn('access log') }, 'access log')]
       : [];
+  const { syslog } = options;
+  // Warnings about syslog go to the error log; the syslog sink drops them while it is down.
+  const toErrorLog = (err: Error) => error.log('warning', err.message);
+  if (syslog) {
+    const open = (kind: 'error' | 'access') =>
+      openSyslogSink({
+        address: syslog.address,
+        facility: syslog.facility,
+        tag: syslogTag(syslog.prefix, kind),
+        onError: toErrorLog,
+      });
+    errorSinks.push(open('error'));
+    // As in Gunicorn, syslog turns the access log on, unless access lines are kept out of it.
+    if (extra.role === 'worker' && syslog.access) accessSinks.push(open('access'));
+  }
   const error = createLogger({
     level: options.logLevel,
     format: options.logFormat,

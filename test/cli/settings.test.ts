@@ -225,6 +225,11 @@ const SUPPORTED = [
   'captureOutput',
   'loggerClass',
   'logFormat',
+  'syslog',
+  'syslogAddr',
+  'syslogPrefix',
+  'syslogFacility',
+  'disableRedirectAccessToSyslog',
 ];
 
 const PLANNED_AREAS = [
@@ -234,7 +239,6 @@ const PLANNED_AREAS = [
   'control socket',
   'dirty arbiters',
   'reload',
-  'syslog',
   'request limits',
   'proxy handling',
   'uWSGI',

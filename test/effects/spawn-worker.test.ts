@@ -43,6 +43,7 @@ function options(t: { after: (f: () => void) => void }, script: string, stderr: 
         logFormat: 'text',
         loggerClass: 'simple',
         cwd: process.cwd(),
+        syslog: null,
       },
       procName: 'test',
       configFile: undefined,

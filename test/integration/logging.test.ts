@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createSocket } from 'node:dgram';
 import http from 'node:http';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fixture, get, runicorn, type Running } from '../support/cli';
 import { steadyLoad } from '../support/load';
+import { VERSION as version } from '../../src/cli/version';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'runicorn-logs-'));
@@ -293,4 +295,94 @@ test("--logger-class: a user's logger gets the error log, every request and USR1
   await missing.closed;
   assert.equal(missing.lines.filter(Boolean).length, 1);
   assert.match(missing.lines[0] as string, /^runicorn: --logger-class \.\/nope\.mjs cannot be used: .*nope\.mjs/);
+});
+
+/** Datagrams received, as text. */
+function received(socket: { on(event: 'message', listener: (b: Buffer) => void): unknown }) {
+  const got: string[] = [];
+  socket.on('message', (b: Buffer) => got.push(b.toString('utf8')));
+  return got;
+}
+
+async function until(check: () => boolean, what: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('--log-syslog over UDP: both logs, RFC 3164 as Gunicorn sends them, from the arbiter and the worker', async (t) => {
+  const receiver = createSocket('udp4');
+  t.after(() => receiver.close());
+  const got = received(receiver);
+  await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', () => r()));
+  const { port: syslogPort } = receiver.address();
+  const r = runicorn(t, [
+    '-b',
+    '127.0.0.1:0',
+    '--log-syslog',
+    '--log-syslog-to',
+    `udp://127.0.0.1:${syslogPort}`,
+    '--log-syslog-prefix',
+    'shop',
+    '--log-syslog-facility',
+    'local0',
+    fixture('app.mjs'),
+  ]);
+  const port = await r.port();
+  const worker = Number((await r.waitFor(/Booting worker with pid: (\d+)/))[1]);
+  await get(port, '/from-test');
+  // local0 (16) × 8 + info (6) = 134
+  await until(
+    () =>
+      got.some(
+        (m) =>
+          m.startsWith(`<134>runicorn.shop.access: [${worker}] 127.0.0.1 - - [`)
+          && m.includes('"GET /from-test HTTP/1.1" 200'),
+      ),
+    () => got.join('\n'),
+  );
+  assert.ok(got.includes(`<134>runicorn.shop.error: [${r.pid}] Starting runicorn ${version}\0`), got.join('\n'));
+  assert.ok(got.includes(`<134>runicorn.shop.error: [${worker}] Booting worker with pid: ${worker}\0`));
+  assert.ok(got.every((m) => m.endsWith('\0')));
+  await stop(r);
+});
+
+test('--log-syslog to a unix datagram socket with --disable-redirect-access-to-syslog: errors only', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'log.sock');
+  const unixDgram = require('unix-dgram') as {
+    createSocket(type: 'unix_dgram', listener: (b: Buffer) => void): { bind(path: string): void; close(): void };
+  };
+  const got: string[] = [];
+  const receiver = unixDgram.createSocket('unix_dgram', (b) => got.push(b.toString('utf8')));
+  receiver.bind(path);
+  t.after(() => receiver.close());
+  const r = runicorn(t, [
+    '-b',
+    '127.0.0.1:0',
+    '--log-syslog',
+    '--log-syslog-to',
+    `unix://${path}`,
+    '--disable-redirect-access-to-syslog',
+    '-n',
+    'web:api',
+    fixture('app.mjs'),
+  ]);
+  const port = await r.port();
+  const worker = Number((await r.waitFor(/Booting worker with pid: (\d+)/))[1]);
+  await get(port, '/not-in-syslog');
+  r.kill('SIGTERM');
+  await r.exited;
+  await until(
+    () => got.some((m) => m.includes('Shutting down: Master')),
+    () => got.join('\n'),
+  );
+  // user (1) × 8 + info (6) = 14; the default prefix is the process name with ':' as '.'
+  assert.ok(
+    got.includes(`<14>runicorn.web.api.error: [${worker}] Booting worker with pid: ${worker}\0`),
+    got.join('\n'),
+  );
+  assert.ok(!got.some((m) => m.includes('not-in-syslog') || m.includes('.access:')));
 });

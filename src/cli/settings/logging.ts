@@ -14,7 +14,7 @@ import {
   OrNull,
   SyslogAddress,
 } from '../../streams/codecs';
-import { constant, notApplicable, planned, setting, supported } from './setting';
+import { constant, notApplicable, setting, supported } from './setting';
 import { LOG_LEVELS } from '../../streams/commands';
 import { LOG_FORMATS } from '../../effects/logger';
 
@@ -45,7 +45,7 @@ export const SYSLOG_FACILITIES = [
 /** Gunicorn's access log format: the combined log format. */
 export const DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';
 
-const syslog = planned('syslog');
+const syslog = supported;
 const pythonLogging = notApplicable(
   "it configures Python's logging module, which has no Node counterpart; route both logs through your own logger with --logger-class (docs/logging.md shows one over pino)",
 );
