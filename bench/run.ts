@@ -2,7 +2,9 @@
  * `npm run bench`: runicorn `-w 2` serving `examples/hello.mjs` against a bare `node:http` server
  * under `node:cluster` SCHED_NONE with 2 workers (`bench/bare-cluster.cjs`), keep-alive and
  * `Connection: close`, in one run; prints the median requests/s of each, the ratio
- * runicorn/bare per mode and a verdict against the goal (≥ 0.95× in both modes).
+ * runicorn/bare per mode and a verdict against the goal (≥ 0.95× in both modes). The same
+ * runicorn with `--access-logfile` runs in each round too: its ratio to runicorn without an access
+ * log is the access log's cost (goal ≥ 0.90×).
  *
  * Why this baseline: runicorn's workers accept straight from the kernel, as cluster SCHED_NONE
  * workers do, so the bare cluster is the ceiling for the same design with nothing on top. (PM2
@@ -32,7 +34,7 @@
  * npm run bench -- --workers 1                   # server-bound: isolates per-request cost
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +49,10 @@ const STOP_GRACE_MS = 5_000;
 const DISTURBED_CORES = 0.25;
 
 type Mode = 'keep-alive' | 'close';
-type ServerName = 'bare' | 'runicorn';
+/** `runicorn+access`: the same runicorn with `--access-logfile` (a temp file): the access log's cost. */
+type ServerName = 'bare' | 'runicorn' | 'runicorn+access';
+const ACCESS_GOAL = 0.9;
+const ACCESS_LOG = path.join(os.tmpdir(), `runicorn-bench-access-${process.pid}.log`);
 type Tool = 'wrk' | 'autocannon';
 
 interface Settings {
@@ -200,6 +205,7 @@ function serverCommand(name: ServerName, s: Settings): { args: string[]; env: No
       String(s.workers),
       '-b',
       `${HOST}:0`,
+      ...(name === 'runicorn+access' ? ['--access-logfile', ACCESS_LOG] : []),
       'examples/hello.mjs',
     ],
     env: process.env,
@@ -477,7 +483,7 @@ function describeSample(x: Sample, round: number, s: Settings): string {
     .filter(Boolean)
     .join(', ');
   return (
-    `  ${x.mode.padEnd(10)} round ${round}/${s.rounds}  ${x.server.padEnd(8)} ${fmt(x.load.rps).padStart(8)} req/s`
+    `  ${x.mode.padEnd(10)} round ${round}/${s.rounds}  ${x.server.padEnd(15)} ${fmt(x.load.rps).padStart(8)} req/s`
     + `   workers ${cores} cores (${share}), master ${fmt2(x.masterCores)}, load ${fmt2(x.loadCores)}, other ${fmt2(Math.max(0, x.otherCores))}`
     + (x.steal >= 0.01 ? `, steal ${Math.round(100 * x.steal)}%` : '')
     + (problems ? `   !! ${problems}` : '')
@@ -505,7 +511,7 @@ async function main(): Promise<void> {
   const samples: Sample[] = [];
   for (const mode of s.modes) {
     for (let round = 1; round <= s.rounds; round++) {
-      for (const name of ['bare', 'runicorn'] as const) {
+      for (const name of ['bare', 'runicorn', 'runicorn+access'] as const) {
         const x = await measure(name, mode, s);
         samples.push(x);
         console.log(describeSample(x, round, s));
@@ -519,15 +525,31 @@ async function main(): Promise<void> {
     `${'mode'.padEnd(11)}${'bare median'.padStart(12)}${'runicorn median'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round`,
   );
   const ratios: Array<[Mode, number]> = [];
+  const accessRatios: Array<[Mode, number]> = [];
+  const of = (mode: Mode, n: ServerName) =>
+    samples.filter((x) => x.mode === mode && x.server === n).map((x) => x.load.rps);
   for (const mode of s.modes) {
-    const of = (n: ServerName) => samples.filter((x) => x.mode === mode && x.server === n).map((x) => x.load.rps);
-    const bare = of('bare');
-    const runi = of('runicorn');
+    const bare = of(mode, 'bare');
+    const runi = of(mode, 'runicorn');
     const ratio = median(runi) / median(bare);
     ratios.push([mode, ratio]);
     const paired = runi.map((r, i) => fmt2(r / (bare[i] as number))).join(' ');
     console.log(
       `${mode.padEnd(11)}${fmt(median(bare)).padStart(12)}${fmt(median(runi)).padStart(17)}${fmt2(ratio).padStart(7)}   ${paired}`,
+    );
+  }
+  console.log('');
+  console.log(
+    `${'mode'.padEnd(11)}${'log off'.padStart(12)}${'--access-logfile'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round (access log on / off)`,
+  );
+  for (const mode of s.modes) {
+    const off = of(mode, 'runicorn');
+    const on = of(mode, 'runicorn+access');
+    const ratio = median(on) / median(off);
+    accessRatios.push([mode, ratio]);
+    const paired = on.map((r, i) => fmt2(r / (off[i] as number))).join(' ');
+    console.log(
+      `${mode.padEnd(11)}${fmt(median(off)).padStart(12)}${fmt(median(on)).padStart(17)}${fmt2(ratio).padStart(7)}   ${paired}`,
     );
   }
   const bad = samples.filter((x) => x.load.errors || x.load.non2xx || x.logLines.length);
@@ -543,7 +565,13 @@ async function main(): Promise<void> {
   const pass = ratios.every(([, r]) => r >= GOAL);
   const list = ratios.map(([m, r]) => `${m} ${fmt2(r)}`).join(', ');
   console.log(`VERDICT: ${pass ? 'PASS' : 'FAIL'} — goal runicorn/bare ≥ ${GOAL} in every mode; got ${list}`);
-  if (s.check && !pass) process.exitCode = 1;
+  const accessPass = accessRatios.every(([, r]) => r >= ACCESS_GOAL);
+  const accessList = accessRatios.map(([m, r]) => `${m} ${fmt2(r)}`).join(', ');
+  console.log(
+    `VERDICT: ${accessPass ? 'PASS' : 'FAIL'} — goal access log on/off ≥ ${ACCESS_GOAL} in every mode; got ${accessList}`,
+  );
+  rmSync(ACCESS_LOG, { force: true });
+  if (s.check && !(pass && accessPass)) process.exitCode = 1;
 }
 
 // ---------------------------------------------------------------- cleanup on Ctrl-C, errors, exit

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import http from 'node:http';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { fixture, get, runicorn, type Running } from '../support/cli';
+import { example, fixture, get, runicorn, type Running } from '../support/cli';
 import { steadyLoad } from '../support/load';
 import { VERSION as version } from '../../src/cli/version';
 
@@ -385,4 +385,28 @@ test('--log-syslog to a unix datagram socket with --disable-redirect-access-to-s
     got.join('\n'),
   );
   assert.ok(!got.some((m) => m.includes('not-in-syslog') || m.includes('.access:')));
+});
+
+test('examples/logging/pino-logger.mjs: both logs as pino JSON lines in one file', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'app.log');
+  const r = runicorn(
+    t,
+    ['-b', '127.0.0.1:0', '--logger-class', example('logging/pino-logger.mjs'), example('hello.mjs')],
+    {
+      env: { LOG_FILE: file },
+    },
+  );
+  const [listening] = await fileLines(file, /Listening at/);
+  const port = Number(/:(\d+) \(/.exec((JSON.parse(listening as string) as { msg: string }).msg)?.[1]);
+  await fileLines(file, /Booting worker/);
+  await get(port, '/pino?x=1');
+  const [line] = await fileLines(file, /\/pino\?x=1/);
+  const entry = JSON.parse(line as string) as Record<string, unknown>;
+  assert.equal(entry.level, 30);
+  assert.deepEqual(entry.req, { method: 'GET', url: '/pino?x=1', remoteAddress: '127.0.0.1' });
+  assert.equal((entry.res as { status: number }).status, 200);
+  assert.match(entry.msg as string, COMBINED);
+  await stop(r);
+  await fileLines(file, /Shutting down: Master/);
 });
