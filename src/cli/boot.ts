@@ -17,6 +17,7 @@ import type { Subscription } from 'rxjs';
 import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts, type LiveConfig } from '../effects/live-ports';
+import { arbiterMetrics, type ArbiterMetrics } from '../effects/arbiter-metrics';
 import { createLogger, type Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
@@ -26,6 +27,7 @@ import { describeBind } from '../streams/bind-address';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
+import type { LogLevel } from '../streams/commands';
 import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
 import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
 import { arbiterHooksIn, hooksOf } from './hooks';
@@ -122,6 +124,8 @@ function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
     hooks: arbiterHooksIn(hooks),
     // systemd listens (Type=notify): tell it READY, RELOADING and STOPPING.
     notify: Boolean(process.env.NOTIFY_SOCKET),
+    // Worker counts and restarts feed StatsD and Prometheus; `N workers` is a debug line.
+    instrument: config.statsdHost !== null || config.metricsBind !== null || config.logLevel === 'debug',
   };
 }
 
@@ -203,11 +207,12 @@ interface Booted {
   /** The old arbiter, while it runs (this one was started by its USR2). */
   readonly parent: number | undefined;
   readonly pidfile: PidfileOwner;
+  readonly metrics: ArbiterMetrics | undefined;
 }
 
 function start(input: BootInput, booted: Booted): Subscription {
   const { config } = input;
-  const { logger, hooks, listeners, parent, pidfile } = booted;
+  const { logger, hooks, listeners, parent, pidfile, metrics } = booted;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
   logger.log('info', `Using worker: ${workerType(config).name}`);
   const reload = reloader(input, listeners, booted.setLogger);
@@ -215,7 +220,11 @@ function start(input: BootInput, booted: Booted): Subscription {
     ...liveConfigFor(input, hooks, listeners, booted.privileges),
     logger,
     listeners,
-    beforeExit: pidfile.remove,
+    beforeExit: () => {
+      metrics?.close();
+      pidfile.remove();
+    },
+    ...(metrics ? { metric: metrics.metric } : {}),
     promote: () => pidfile.promote(logger),
     ...(input.upgrade ? { upgrade: input.upgrade } : {}),
     ...(input.onExit ? { onExit: input.onExit } : {}),
@@ -232,10 +241,12 @@ function start(input: BootInput, booted: Booted): Subscription {
 export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornError, Subscription> {
   const { config, app } = input;
   // The error log follows the configuration: a HUP re-applies --log-level (as Gunicorn 26.1 does).
-  let levelled = logger ?? createLogger({ level: config.logLevel });
+  let metrics: ArbiterMetrics | undefined;
+  const onLog = (level: LogLevel, message: string) => metrics?.onLog(level, message);
+  let levelled = logger ?? createLogger({ level: config.logLevel, onLog });
   const log: Logger = { log: (level, message) => levelled.log(level, message) };
   const setLogger = (next: Config): Logger => {
-    if (!logger) levelled = createLogger({ level: next.logLevel });
+    if (!logger) levelled = createLogger({ level: next.logLevel, onLog });
     return log;
   };
   const hooks = hooksOf(config as unknown as Record<string, unknown>);
@@ -282,8 +293,9 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         pidfile.remove();
       }),
     ),
-    TE.map((listeners) =>
-      start(input, {
+    TE.map((listeners) => {
+      metrics = arbiterMetrics(config, log);
+      return start(input, {
         logger: log,
         hooks,
         listeners,
@@ -292,7 +304,8 @@ export function boot(input: BootInput, logger?: Logger): TE.TaskEither<RunicornE
         privileges: owner,
         parent,
         pidfile,
-      }),
-    ),
+        metrics,
+      });
+    }),
   );
 }

@@ -29,6 +29,7 @@ import {
   workerSpawnFailed,
   type ArbiterEvent,
 } from '../streams/events';
+import { trackWorker } from './worker-channels';
 import { encodeWorkerOptions, WORKER_ENV, type WorkerMessage, type WorkerOptions } from './worker-options';
 
 export interface SpawnOptions {
@@ -132,6 +133,7 @@ export function spawnWorker(id: number, options: SpawnOptions, holdOutput = fals
     let booted = false;
     child.once('spawn', () => {
       pid = child.pid as number;
+      trackWorker(pid, child);
       subscriber.next(workerSpawned(id, pid));
     });
     child.on('message', (message: WorkerMessage) => {

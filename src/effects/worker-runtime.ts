@@ -35,6 +35,7 @@ import { hookStage } from './hook-stage';
 import { loadApp } from './load-app';
 import type { RequestObserver } from './request-observer';
 import { createLogger } from './logger';
+import { workerMetrics, type WorkerMetrics } from './worker-metrics';
 import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
@@ -119,7 +120,9 @@ function syncTracker(servers: WorkerServers) {
 }
 
 export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions = {}): Promise<void> {
-  const logger = createLogger({ level: options.logLevel });
+  let metrics: WorkerMetrics | undefined;
+  const logger = createLogger({ level: options.logLevel, onLog: (level, message) => metrics?.onLog(level, message) });
+  metrics = workerMetrics(options, logger);
   logger.log('info', `Booting worker with pid: ${process.pid}`);
   const hooks = extra.hooks ?? {};
   const log = hookLog(logger);
@@ -153,7 +156,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     listener: (req: IncomingMessage, res: ServerResponse) => unknown,
     stages: ReadonlyArray<Stage<NodeExchange>>,
   ) => {
-    const observers = extra.observers ?? [];
+    const observers = [...(extra.observers ?? []), ...(metrics?.observers ?? [])];
     const watched = observers.length > 0;
     // A response's `close` comes once it has finished or its client has gone; it comes for a
     // request a stage answered too, which the pipeline's output never sees. One shared listener.

@@ -174,6 +174,10 @@ const CONFIG_FILE_ONLY = [
 
 const SUPPORTED = [
   'bind',
+  'statsdHost',
+  'statsdPrefix',
+  'dogstatsdTags',
+  'metricsBind',
   'backlog',
   'workers',
   'workerClass',
@@ -277,7 +281,7 @@ test('every Gunicorn setting is registered under its Gunicorn name, and nothing 
     .filter(([, s]) => !s.gunicorn)
     .map(([k]) => k)
     .sort();
-  assert.deepEqual(own, ['appKind', 'nodeArg', 'stages']);
+  assert.deepEqual(own, ['appKind', 'metricsBind', 'nodeArg', 'stages']);
 });
 
 test("keys are camelCase of Gunicorn's names, except the agreed ones", () => {
@@ -456,7 +460,7 @@ test('support states: exactly the promised settings are supported; the rest say 
     'keyfile',
     'sslContext',
     'httpProtocols',
-    'statsdHost',
+    'enableBacklogMetric',
     'controlSocket',
     'dirtyWorkers',
     'reload',
