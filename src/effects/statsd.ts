@@ -1,19 +1,25 @@
 /**
- * A StatsD client for Gunicorn's metrics (`--statsd-host`), over hot-shots.
+ * A StatsD client for Gunicorn's metrics (`--statsd-host`): Gunicorn's lines, sent by hot-shots.
  *
- * Gunicorn's names with `runicorn.` in place of `gunicorn.`, after the user's `--statsd-prefix`
- * (a dot added), and `--dogstatsd-tags` as `|#tag,tag` on every line. Values are sent as they
- * are, zero included (Gunicorn 26.1). A counter is `name:1|c`: Gunicorn writes `|c|@1.0`, a
- * sample rate of 1, which StatsD assumes when none is given.
+ * The lines are Gunicorn's, byte for byte, with `runicorn.` in place of `gunicorn.`, after the
+ * user's `--statsd-prefix` (a dot added): `app.runicorn.requests:1|c|@1.0`, `…duration:4.2|ms`,
+ * `…workers:2|g`, and `--dogstatsd-tags` as `|#a:b,c:d` on each. Values are sent as they are,
+ * zero included (Gunicorn 26.1).
+ *
+ * Why the lines are written here and hot-shots only carries them: a hot-shots metric call costs
+ * about 1.6 µs even buffered (tag merging, name sanitising, measuring its whole buffer), 5 µs for
+ * the three metrics of a request, a tenth of a hello-world request. Appending three short strings
+ * costs about 0.1 µs. Workers gather lines into datagrams of at most `STATSD_BUFFER_BYTES`, sent
+ * within `STATSD_FLUSH_MS`; hot-shots keeps what it is good at: the UDP or unix socket, cached DNS,
+ * and reporting failures.
  *
  * Why it can never hurt serving: nothing here throws (construction, a send, an address that does
  * not resolve or a server that is not there); the first failure is logged once at warning level
- * and later ones are dropped in silence, as the metrics are. Workers buffer their lines and send
- * them together (`buffered`), so a request costs a string append, not a datagram.
+ * and later ones are dropped in silence, as the metrics are.
  *
  * @example
  * const statsd = statsdClient({ host: '127.0.0.1:8125', prefix: 'app', tags: [], buffered: true, warn });
- * statsd.increment('requests'); // app.runicorn.requests:1|c
+ * statsd.increment('requests'); // app.runicorn.requests:1|c|@1.0
  */
 import StatsD from 'hot-shots';
 import { errorLine } from './error-text';
@@ -32,7 +38,7 @@ export interface StatsdSettings {
 }
 
 export interface Statsd {
-  /** `name:value|c` */
+  /** `name:value|c|@1.0` */
   increment(name: string, value?: number): void;
   /** `name:ms|ms`, in milliseconds with microseconds (three decimals), as Gunicorn. */
   timing(name: string, ms: number): void;
@@ -40,12 +46,14 @@ export interface Statsd {
   gauge(name: string, value: number): void;
   /** `name:value|h` */
   histogram(name: string, value: number): void;
-  /** Send what is buffered and close the socket. */
+  /** Send what is gathered and close the socket. */
   close(): void;
 }
 
-/** The largest datagram a worker's buffer fills before it is sent: fits an Ethernet MTU unfragmented. */
+/** The largest datagram a worker gathers over UDP: it fits an Ethernet MTU unfragmented. */
 export const STATSD_BUFFER_BYTES = 1432;
+/** Over a unix socket, where no MTU applies (Datadog's advice for its agent). */
+export const STATSD_UDS_BUFFER_BYTES = 8192;
 /** How long a worker keeps lines at most before sending them. */
 export const STATSD_FLUSH_MS = 200;
 
@@ -75,20 +83,20 @@ export const statsdPrefix = (prefix: string): string =>
 
 const describe = (t: StatsdTarget) => (t.protocol === 'uds' ? `unix://${t.path}` : `${t.host}:${t.port}`);
 
-/** A client that sends nothing (the settings could not make a real one). */
-const silent: Statsd = {
-  increment: () => undefined,
-  timing: () => undefined,
-  gauge: () => undefined,
-  histogram: () => undefined,
-  close: () => undefined,
-};
+/** What hot-shots does with a whole message: send it as one datagram (its `send`, untyped). */
+interface Carrier {
+  send(message: string, tags: undefined, cardinality: undefined, callback: (err?: Error) => void): void;
+  close(callback: (err?: Error) => void): void;
+}
+
+/** A tag as DogStatsD reads it: no separator characters inside. */
+const cleanTag = (tag: string) => tag.replace(/[|,\n\r]/g, '_');
 
 export function statsdClient(settings: StatsdSettings): Statsd {
   const target = statsdTarget(settings.host);
   let warned = false;
   const fail = (err: unknown) => {
-    if (warned) return;
+    if (!err || warned) return;
     warned = true;
     try {
       settings.warn(
@@ -98,42 +106,67 @@ export function statsdClient(settings: StatsdSettings): Statsd {
       // A warning that cannot be written must not reach the request.
     }
   };
-  let client: InstanceType<typeof StatsD>;
+  let carrier: Carrier | undefined;
   try {
-    client = new StatsD({
+    carrier = new StatsD({
       ...(target.protocol === 'uds' ? { protocol: 'uds', path: target.path } : target),
-      prefix: statsdPrefix(settings.prefix),
-      globalTags: [...settings.tags],
       // Gunicorn's lines only: no DogStatsD extras read from DD_* variables, no telemetry.
       datadog: false,
       includeDataDogTags: false,
       includeDatadogTelemetry: false,
       cacheDns: true,
-      maxBufferSize: settings.buffered ? STATSD_BUFFER_BYTES : 0,
-      bufferFlushInterval: STATSD_FLUSH_MS,
+      maxBufferSize: 0,
       errorHandler: fail,
       ...(target.protocol === 'uds' ? { udsGracefulErrorHandling: true } : {}),
-    });
-    // hot-shots also hands socket errors to errorHandler, and unrefs its socket and flush timer,
-    // so neither keeps a process alive.
+    }) as unknown as Carrier;
   } catch (err) {
     fail(err);
-    return silent;
   }
-  const guard =
-    <A extends unknown[]>(send: (...args: A) => void) =>
-    (...args: A) => {
-      try {
-        send(...args);
-      } catch (err) {
-        fail(err);
-      }
-    };
+  const limit = target.protocol === 'uds' ? STATSD_UDS_BUFFER_BYTES : STATSD_BUFFER_BYTES;
+  const prefix = statsdPrefix(settings.prefix);
+  const suffix = settings.tags.length > 0 ? `|#${settings.tags.map(cleanTag).join(',')}` : '';
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const message = pending;
+    pending = '';
+    if (message === '' || !carrier) return;
+    try {
+      carrier.send(message, undefined, undefined, fail);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const put = (line: string) => {
+    if (!carrier) return;
+    const whole = prefix + line + suffix;
+    if (!settings.buffered) {
+      pending = whole;
+      return flush();
+    }
+    if (pending.length + whole.length + 1 > limit) flush();
+    pending = pending === '' ? whole : `${pending}\n${whole}`;
+    if (!timer) {
+      timer = setTimeout(flush, STATSD_FLUSH_MS);
+      // Gathered lines never keep a process alive.
+      timer.unref();
+    }
+  };
   return {
-    increment: guard((name: string, value = 1) => client.increment(name, value)),
-    timing: guard((name: string, ms: number) => client.timing(name, Math.round(ms * 1000) / 1000)),
-    gauge: guard((name: string, value: number) => client.gauge(name, value)),
-    histogram: guard((name: string, value: number) => client.histogram(name, value)),
-    close: guard(() => client.close(fail)),
+    increment: (name, value = 1) => put(`${name}:${value}|c|@1.0`),
+    timing: (name, ms) => put(`${name}:${Math.round(ms * 1000) / 1000}|ms`),
+    gauge: (name, value) => put(`${name}:${value}|g`),
+    histogram: (name, value) => put(`${name}:${value}|h`),
+    close() {
+      flush();
+      try {
+        carrier?.close(() => undefined);
+      } catch {
+        // Closing is best effort.
+      }
+      carrier = undefined;
+    },
   };
 }

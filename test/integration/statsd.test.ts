@@ -65,11 +65,11 @@ test('statsd: every request is counted, timed and counted by status, with the pr
   for (let i = 0; i < N - 1; i++) assert.equal((await get(port, '/')).status, 200);
   assert.equal((await get(port, '/throw')).status, 500);
   const tags = '\\|#env:test,team:web$';
-  await statsd.until((lines) => count(lines, new RegExp(`^app\\.runicorn\\.requests:1\\|c${tags}`)) === N + 1);
-  await statsd.until((lines) => count(lines, /^app\.runicorn\.log\.exception:1\|c/) === 1);
+  await statsd.until((lines) => count(lines, new RegExp(`^app\\.runicorn\\.requests:1\\|c\\|@1\\.0${tags}`)) === N + 1);
+  await statsd.until((lines) => count(lines, /^app\.runicorn\.log\.exception:1\|c\|@1\.0\|#/) === 1);
   const { lines } = statsd;
-  assert.equal(count(lines, new RegExp(`^app\\.runicorn\\.request\\.status\\.200:1\\|c${tags}`)), N);
-  assert.equal(count(lines, new RegExp(`^app\\.runicorn\\.request\\.status\\.500:1\\|c${tags}`)), 1);
+  assert.equal(count(lines, new RegExp(`^app\\.runicorn\\.request\\.status\\.200:1\\|c\\|@1\\.0${tags}`)), N);
+  assert.equal(count(lines, new RegExp(`^app\\.runicorn\\.request\\.status\\.500:1\\|c\\|@1\\.0${tags}`)), 1);
   const timers = lines.filter((l) => l.startsWith('app.runicorn.request.duration:'));
   assert.equal(timers.length, N + 1);
   for (const l of timers)
@@ -77,7 +77,7 @@ test('statsd: every request is counted, timed and counted by status, with the pr
   // The arbiter's gauge: two workers at boot.
   assert.ok(lines.includes('app.runicorn.workers:2|g|#env:test,team:web'), lines.join('\n'));
   // Every line is a whole StatsD line of Gunicorn's types.
-  for (const l of lines) assert.match(l, /^app\.runicorn\.[a-z0-9._]+:[\d.]+\|(c|ms|g)\|#env:test,team:web$/);
+  for (const l of lines) assert.match(l, /^app\.runicorn\.[a-z0-9._]+:[\d.]+\|(c\|@1\.0|ms|g)\|#env:test,team:web$/);
   // A worker killed and replaced: the count stays 2, TTOU makes it 1 (zero values are sent too).
   const mark = statsd.lines.length;
   r.kill('SIGTTOU');
