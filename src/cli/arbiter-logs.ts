@@ -52,7 +52,7 @@ export interface ArbiterLogsOptions {
   /** Who the workers run as: log files are created owned by them. */
   readonly owner: { uid?: number; gid?: number };
   /** Told about every error-log call by level (StatsD counters). */
-  readonly onLog?: (level: LogLevel) => void;
+  readonly onLog?: (level: LogLevel, message: string) => void;
   /** The process name of a configuration (syslog's default prefix). */
   readonly procName: (config: Config) => string;
 }

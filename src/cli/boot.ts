@@ -17,6 +17,7 @@ import type { Subscription } from 'rxjs';
 import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts, type LiveConfig } from '../effects/live-ports';
+import { arbiterMetrics, type ArbiterMetrics } from '../effects/arbiter-metrics';
 import type { Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
@@ -26,6 +27,7 @@ import { describeBind } from '../streams/bind-address';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
+import type { LogLevel } from '../streams/commands';
 import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
 import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
 import { openArbiterLogs, loggingOf, type ArbiterLogs } from './arbiter-logs';
@@ -123,6 +125,8 @@ function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
     hooks: arbiterHooksIn(hooks),
     // systemd listens (Type=notify): tell it READY, RELOADING and STOPPING.
     notify: Boolean(process.env.NOTIFY_SOCKET),
+    // Worker counts and restarts feed StatsD and Prometheus; `N workers` is a debug line.
+    instrument: config.statsdHost !== null || config.metricsBind !== null || config.logLevel === 'debug',
   };
 }
 
@@ -208,11 +212,12 @@ interface Booted {
   /** The old arbiter, while it runs (this one was started by its USR2). */
   readonly parent: number | undefined;
   readonly pidfile: PidfileOwner;
+  readonly metrics: ArbiterMetrics | undefined;
 }
 
 function start(input: BootInput, booted: Booted): Subscription {
   const { config } = input;
-  const { logger, hooks, listeners, parent, pidfile } = booted;
+  const { logger, hooks, listeners, parent, pidfile, metrics } = booted;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
   logger.log('info', `Using worker: ${workerType(config).name}`);
   const reload = reloader(input, listeners, booted.logs);
@@ -220,8 +225,12 @@ function start(input: BootInput, booted: Booted): Subscription {
     ...liveConfigFor(input, hooks, listeners, booted.privileges, booted.logs),
     logger,
     listeners,
-    beforeExit: pidfile.remove,
+    beforeExit: () => {
+      metrics?.close();
+      pidfile.remove();
+    },
     reopenLogs: booted.logs.reopen,
+    ...(metrics ? { metric: metrics.metric } : {}),
     promote: () => pidfile.promote(logger),
     ...(input.upgrade ? { upgrade: input.upgrade } : {}),
     ...(input.onExit ? { onExit: input.onExit } : {}),
@@ -244,9 +253,12 @@ function start(input: BootInput, booted: Booted): Subscription {
 export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscription> {
   const privileges = resolvePrivileges(input.config);
   const owner = E.isRight(privileges) ? privileges.right : {};
+  // StatsD counts log lines by level; its client starts once the sockets are bound.
+  const instruments: Instruments = {};
+  const onLog = (level: LogLevel, message: string) => instruments.metrics?.onLog(level, message);
   return pipe(
     TE.tryCatch(
-      () => openArbiterLogs(input.config, { owner, procName: (c) => procNameOf(c, input.app) }),
+      () => openArbiterLogs(input.config, { owner, onLog, procName: (c) => procNameOf(c, input.app) }),
       (err) => {
         const failure = isRunicornError(err)
           ? err
@@ -255,14 +267,20 @@ export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscriptio
         return failure;
       },
     ),
-    TE.chain((logs) => bootWith(input, logs, privileges)),
+    TE.chain((logs) => bootWith(input, logs, privileges, instruments)),
   );
+}
+
+/** The arbiter's metrics (StatsD, Prometheus), once they exist. */
+interface Instruments {
+  metrics?: ArbiterMetrics;
 }
 
 function bootWith(
   input: BootInput,
   logs: ArbiterLogs,
   privileges: E.Either<RunicornError, Privileges>,
+  instruments: Instruments,
 ): TE.TaskEither<RunicornError, Subscription> {
   const { config, app } = input;
   const log = logs.logger;
@@ -310,8 +328,10 @@ function bootWith(
         pidfile.remove();
       }),
     ),
-    TE.map((listeners) =>
-      start(input, {
+    TE.map((listeners) => {
+      const metrics = arbiterMetrics(config, log);
+      instruments.metrics = metrics;
+      return start(input, {
         logger: log,
         hooks,
         listeners,
@@ -320,7 +340,8 @@ function bootWith(
         privileges: owner,
         parent,
         pidfile,
-      }),
-    ),
+        metrics,
+      });
+    }),
   );
 }

@@ -81,6 +81,11 @@ export interface ArbiterPorts {
   promote?(): void;
   /** Reopen the log files (USR1); the interpreter logs `Reopening log files` at debug level first. */
   reopenLogs?(): void;
+  /**
+   * Feed a worker count or a restart to the metrics (StatsD, Prometheus). Optional: without it
+   * (no metrics configured) the commands are dropped.
+   */
+  metric?(command: Extract<Command, { type: 'CountWorkers' | 'CountRestart' }>): void;
 }
 
 /** Nothing, once the hook is done: at once for a synchronous hook, when its promise settles otherwise. */
@@ -126,6 +131,8 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         'SpawnArbiter',
         'ReportReady',
         'Promote',
+        'CountWorkers',
+        'CountRestart',
       ),
       concatMap((c) => (c.type === 'CallHook' ? hookDone(ports, c) : of(c))),
       share(),
@@ -176,6 +183,8 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
           'Notify',
           'ReportReady',
           'Promote',
+          'CountWorkers',
+          'CountRestart',
         ),
         tap((c) => {
           try {
@@ -189,6 +198,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
             else if (c.type === 'ReopenLogs') reopenLogs(ports);
             else if (c.type === 'ReportReady') ports.reportReady?.();
             else if (c.type === 'Promote') ports.promote?.();
+            else if (c.type === 'CountWorkers' || c.type === 'CountRestart') ports.metric?.(c);
             else ports.exit(c.code, c.keepSockets === true);
           } catch (err) {
             ports.log('error', `${c.type} failed: ${errorLine(err)}`);

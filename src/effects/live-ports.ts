@@ -44,6 +44,8 @@ export interface LivePortsOptions extends LiveConfig {
   readonly promote?: () => void;
   /** Called with the exit code instead of `process.exit` (an arbiter run by `serve()` in a program). */
   readonly onExit?: (code: number) => void;
+  /** Worker counts and restarts, for StatsD and Prometheus (`arbiter-metrics.ts`). */
+  readonly metric?: ArbiterPorts['metric'];
 }
 
 /** A worker as hooks see it. */
@@ -101,6 +103,7 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
     ...(upgrade ? { spawnArbiter: () => spawnArbiter({ ...upgrade, listeners: options.listeners }) } : {}),
     reportReady,
     ...(options.promote ? { promote: options.promote } : {}),
+    ...(options.metric ? { metric: options.metric } : {}),
     exit(code, keepSockets) {
       // Another arbiter still serves on them (USR2): their socket files stay.
       if (!keepSockets) unlinkUnixSockets(options.listeners);

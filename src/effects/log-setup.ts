@@ -101,7 +101,7 @@ export interface OpenLogsOptions {
   /** Workers keep the access log; the arbiter serves no requests. */
   readonly role: 'arbiter' | 'worker';
   /** Told about every error-log call by level (StatsD counters). */
-  readonly onLog?: (level: LogLevel) => void;
+  readonly onLog?: (level: LogLevel, message: string) => void;
   /** The resolved settings a user's logger is built with. */
   readonly config?: unknown;
 }
@@ -179,7 +179,7 @@ function userLogs(options: LoggingOptions, user: UserLogger, extra: OpenLogsOpti
   const close = safe(() => user.close?.());
   const error: ErrorLog = {
     log(level, message) {
-      extra.onLog?.(level);
+      extra.onLog?.(level, message);
       if (LOG_LEVELS.indexOf(level) >= threshold) log(level, message);
     },
     reopen,

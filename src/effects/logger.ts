@@ -49,7 +49,7 @@ export interface LoggerOptions {
   readonly pid?: number;
   readonly now?: () => Date;
   /** Told about every line logged, by level, before filtering (StatsD's `log.<level>` counters). */
-  readonly onLog?: (level: LogLevel) => void;
+  readonly onLog?: (level: LogLevel, message: string) => void;
 }
 
 const stderrLine = (line: string) => void process.stderr.write(line);
@@ -69,7 +69,7 @@ export function createLogger(options: LoggerOptions): ErrorLog {
   const write = options.write ?? stderrLine;
   return {
     log(level, message) {
-      options.onLog?.(level);
+      options.onLog?.(level, message);
       if (LOG_LEVELS.indexOf(level) < threshold) return;
       const line = formatLine(format, now(), options.pid ?? process.pid, level, message);
       if (!sinks) return write(line);

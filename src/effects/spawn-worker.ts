@@ -32,6 +32,7 @@ import {
   type ArbiterEvent,
 } from '../streams/events';
 import { lineWriter } from './line-writer';
+import { trackWorker } from './worker-channels';
 import { encodeWorkerOptions, WORKER_ENV, type WorkerMessage, type WorkerOptions } from './worker-options';
 
 export interface SpawnOptions {
@@ -144,6 +145,7 @@ export function spawnWorker(id: number, options: SpawnOptions, holdOutput = fals
     let booted = false;
     child.once('spawn', () => {
       pid = child.pid as number;
+      trackWorker(pid, child);
       subscriber.next(workerSpawned(id, pid));
     });
     child.on('message', (message: WorkerMessage) => {

@@ -68,4 +68,9 @@ export type WorkerMessage =
   | { readonly t: 'hb' }
   /** Leaving on its own (a fault, max-requests): start the replacement now. */
   | { readonly t: 'retiring'; readonly handoff?: true }
-  | { readonly t: 'failed'; readonly code: number; readonly reason: string };
+  | { readonly t: 'failed'; readonly code: number; readonly reason: string }
+  /** The answer to the arbiter's `{ t: 'metrics', id }`: this worker's Prometheus registry as JSON. */
+  | { readonly t: 'metrics'; readonly id: number; readonly metrics: unknown };
+
+/** IPC messages from the arbiter to a worker: a Prometheus scrape asks for the worker's metrics. */
+export type ArbiterMessage = { readonly t: 'metrics'; readonly id: number };

@@ -36,6 +36,7 @@ import { loadApp } from './load-app';
 import type { RequestObserver } from './request-observer';
 import { openLogs } from './log-setup';
 import type { Logger } from './logger';
+import { workerMetrics, type WorkerMetrics } from './worker-metrics';
 import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
@@ -126,8 +127,14 @@ function syncTracker(servers: WorkerServers) {
 }
 
 export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions = {}): Promise<void> {
-  const logs = await openLogs(options.logging, { role: 'worker', config: options.config });
+  let metrics: WorkerMetrics | undefined;
+  const logs = await openLogs(options.logging, {
+    role: 'worker',
+    config: options.config,
+    onLog: (level, message) => metrics?.onLog(level, message),
+  });
   const logger = logs.error;
+  metrics = workerMetrics(options, logger);
   logger.log('info', `Booting worker with pid: ${process.pid}`);
   const hooks = extra.hooks ?? {};
   const log = hookLog(logger);
@@ -166,6 +173,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     const observers = [
       ...(extra.observers ?? []),
       ...(logs.access ? [logs.access] : []),
+      ...(metrics?.observers ?? []),
       ...(options.logging.logLevel === 'debug' ? [requestLines(logger)] : []),
     ];
     const watched = observers.length > 0;

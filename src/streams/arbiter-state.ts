@@ -25,6 +25,12 @@ export interface WorkerRecord {
   readonly recycle: boolean;
   /** What the worker said before it exited with a boot or app-load failure. */
   readonly failure: string | undefined;
+  /**
+   * Why the arbiter asked it to leave, when that is not written elsewhere: `reload` (a HUP handed
+   * its work to new workers), `scale` (TTOU or WINCH: fewer workers wanted, none replaces it).
+   * Absent otherwise; it names the restart in `CountRestart` (see `restartReason`).
+   */
+  readonly leaving?: 'reload' | 'scale';
 }
 
 /** The arbiter's timing knobs, in milliseconds. */
@@ -52,6 +58,12 @@ export interface ArbiterSettings {
    * `STOPPING=1`); only when it listens (`NOTIFY_SOCKET`), so otherwise no `Notify` command exists.
    */
   readonly notify: boolean;
+  /**
+   * Report worker counts and restarts (`CountWorkers`, `CountRestart`, and Gunicorn's debug line
+   * `N workers`): on when StatsD, the Prometheus endpoint or `--log-level debug` wants them, so
+   * otherwise no such command exists.
+   */
+  readonly instrument: boolean;
 }
 
 /**
@@ -136,6 +148,7 @@ export const defaultSettings: ArbiterSettings = {
   respawnDelayMaxMs: 10_000,
   stableAfterMs: 5_000,
   notify: false,
+  instrument: false,
 };
 
 /** Not in a crash loop. */

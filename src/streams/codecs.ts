@@ -457,7 +457,10 @@ export const SyslogAddress = codec<string>(
   },
 );
 
-/** A StatsD address: `HOST[:PORT]` (port defaults to 8125) or `unix://PATH`. */
+/**
+ * A StatsD address: `HOST[:PORT]` (port defaults to 8125), `unix://PATH` or `unix:PATH`. As in
+ * Gunicorn, `unix:NNN` (digits only) is the legacy form of host `unix`, port NNN.
+ */
 export const StatsdAddress = codec<string>(
   'StatsdAddress',
   'a StatsD address like localhost:8125 or unix:///run/statsd.sock',
@@ -465,11 +468,31 @@ export const StatsdAddress = codec<string>(
     if (typeof u !== 'string') return E.left('');
     const s = u.trim();
     if (s.startsWith('unix://')) return s.length > 7 ? E.right(s) : E.left('unix:// needs a socket path');
+    if (/^unix:(?!\d*$)/.test(s)) return E.right(s);
     const m = /^(\[[^\]]+\]|[^:]+)(:(.*))?$/.exec(s);
     if (!m) return E.left('');
     const host = (m[1] ?? '').replace(/^\[|\]$/g, '');
     if (!isHost(host)) return E.left(`bad host "${host}"`);
     return m[3] === undefined || isPort(m[3]) ? E.right(s) : E.left(`bad port "${m[3]}"`);
+  },
+);
+
+/**
+ * One TCP address, `HOST:PORT` (Gunicorn's bind syntax, `parseBind`; `[::1]:9100` for IPv6),
+ * for a server of runicorn's own such as `--metrics-bind`.
+ *
+ * @example
+ * TcpAddress.decode('127.0.0.1:9100') // right({ kind: 'tcp', host: '127.0.0.1', port: 9100 })
+ */
+export const TcpAddress = codec<Extract<BindAddress, { kind: 'tcp' }>>(
+  'TcpAddress',
+  'an address like 127.0.0.1:9100 or [::1]:9100',
+  (u) => {
+    if (typeof u !== 'string') return E.left('');
+    if (!/:\d+$/.test(u.trim())) return E.left('give the port: HOST:PORT');
+    const parsed = parseBind(u);
+    if (E.isLeft(parsed)) return parsed;
+    return parsed.right.kind === 'tcp' ? E.right(parsed.right) : E.left('only a TCP HOST:PORT is served');
   },
 );
 

@@ -18,6 +18,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export { ARBITER_HOOKS, type ArbiterHook } from './arbiter-hooks';
 
+/**
+ * Why a worker went while the arbiter ran on: `timeout` (killed after a missed heartbeat),
+ * `max_requests` (it asked to be replaced), `reload` (HUP), `crash` (a signal nobody sent as a
+ * stop, a non-zero exit, or an exit before it booted), `exit` (a clean exit nobody asked for).
+ */
+export const RESTART_REASONS = ['exit', 'crash', 'timeout', 'max_requests', 'reload'] as const;
+export type RestartReason = (typeof RESTART_REASONS)[number];
+
 export type Command =
   | {
       readonly type: 'SpawnWorker';
@@ -53,7 +61,9 @@ export type Command =
   | { readonly type: 'Notify'; readonly message: string }
   | { readonly type: 'SpawnArbiter' }
   | { readonly type: 'ReportReady' }
-  | { readonly type: 'Promote' };
+  | { readonly type: 'Promote' }
+  | { readonly type: 'CountWorkers'; readonly count: number }
+  | { readonly type: 'CountRestart'; readonly reason: RestartReason };
 
 /** Start a new worker process, known as `id` until it has a pid. */
 export const spawnWorker = (id: number, holdOutput = false): Command => ({
@@ -125,3 +135,10 @@ export const spawnArbiter = (): Command => ({ type: 'SpawnArbiter' });
 export const reportReady = (): Command => ({ type: 'ReportReady' });
 /** The old arbiter has gone: take over its pid file (`<pidfile>.2` becomes `<pidfile>`). */
 export const promote = (): Command => ({ type: 'Promote' });
+/**
+ * The number of worker processes changed to `count`: set the `workers` gauge (StatsD, Prometheus).
+ * Gunicorn's `manage_workers` sends it whenever the count differs from the last one sent.
+ */
+export const countWorkers = (count: number): Command => ({ type: 'CountWorkers', count });
+/** A worker went while the arbiter ran on, for `reason`: count it (Prometheus restarts). */
+export const countRestart = (reason: RestartReason): Command => ({ type: 'CountRestart', reason });

@@ -10,7 +10,17 @@
  * const [s1, cmds] = onWorkerExited(s0, 4242, 4, null); // halts with code 4
  */
 import { findByPid, removeWorker, timerKey, updateWorker, type ArbiterState, type WorkerRecord } from './arbiter-state';
-import { cancelTimer, killWorker, log, showOutput, startTimer, type Command, type LogLevel } from './commands';
+import {
+  cancelTimer,
+  countRestart,
+  killWorker,
+  log,
+  showOutput,
+  startTimer,
+  type Command,
+  type LogLevel,
+  type RestartReason,
+} from './commands';
 import { failureOf, isRepeat, retryLater, watchStable } from './crash-loop';
 import { heartbeatMissed, killDeadlineElapsed } from './events';
 import { hook } from './hooks';
@@ -130,12 +140,16 @@ export function onWorkerExited(
   const repeat = bootFailure !== undefined && isRepeat(state.backoff, bootFailure);
   // A repeat is one line: Gunicorn's exit sentence, then the count (see retryLater).
   const exitLine = describeExit(pid, code, signal);
+  // Only a worker that went while the arbiter runs on is a restart (not one a stop or halt ends).
+  const restart =
+    state.settings.instrument && next.phase === 'running' && !halt ? restartReason(w, code, signal) : undefined;
   const commands: Command[] = [
     cancelTimer(timerKey.heartbeat(pid)),
     cancelTimer(timerKey.kill(pid)),
     ...(output !== '' && !repeat && !outputShown ? [showOutput(pid, output)] : []),
     ...(repeat ? [] : [exitLine]),
     ...hook(next, 'childExit', w),
+    ...(restart ? [countRestart(restart)] : []),
   ];
   if (next.phase === 'stopping') return chain([next, commands], finishIfDone);
   // During a reload, new workers that cannot load the app abandon the reload, not the server.
@@ -144,6 +158,23 @@ export function onWorkerExited(
   if (bootFailure !== undefined)
     return chain([next, commands], (s) => retryLater(s, pid, bootFailure, exitLine.message), reconcile);
   return chain([next, commands], reconcile);
+}
+
+/**
+ * Why worker `w` went, as the restart metric names it; undefined for a worker TTOU or WINCH asked
+ * to leave (nothing replaces it, so it is no restart). What the arbiter decided comes first (a
+ * timeout kill, a max-requests hand-off, a reload), then how the process ended.
+ *
+ * @example
+ * restartReason({ ...newWorker(1), booted: true }, null, 'KILL') // 'crash'
+ */
+export function restartReason(w: WorkerRecord, code: number | null, signal: string | null): RestartReason | undefined {
+  if (w.aborted) return 'timeout';
+  if (w.recycle) return 'max_requests';
+  if (w.leaving === 'reload') return 'reload';
+  if (w.leaving === 'scale') return undefined;
+  if (signal !== null || code !== 0 || !w.booted) return 'crash';
+  return 'exit';
 }
 
 function haltReason(w: WorkerRecord, code: number | null) {

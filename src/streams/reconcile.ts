@@ -71,7 +71,9 @@ function balance(current: ArbiterState): StepResult {
         .slice(0, active.length - state.target)
         .map((w) => w.id),
     );
-    const workers = state.workers.map((w) => (oldest.has(w.id) ? { ...w, retiring: true } : w));
+    const workers = state.workers.map((w) =>
+      oldest.has(w.id) ? { ...w, retiring: true, leaving: 'scale' as const } : w,
+    );
     for (const w of workers) if (oldest.has(w.id) && w.pid !== undefined) commands.push(killWorker(w.pid, 'TERM'));
     return [{ ...state, workers }, commands];
   }

@@ -60,7 +60,11 @@ export function onConfigReloaded(state: ArbiterState, generation: number, settin
     superseded(w) && w.pid !== undefined ? [killWorker(w.pid, 'TERM')] : [],
   );
   const workers = state.workers.map((w) =>
-    w.retiring ? w : superseded(w) ? { ...w, retiring: true } : { ...w, retiring: true, handoff: true },
+    w.retiring
+      ? w
+      : superseded(w)
+        ? { ...w, retiring: true, leaving: 'reload' as const }
+        : { ...w, retiring: true, handoff: true, leaving: 'reload' as const },
   );
   const waited = state.backoff.waiting > 0;
   const backoff = waited || state.backoff.level > 0 ? noBackoff : state.backoff;
@@ -83,6 +87,14 @@ export function onConfigReloadFailed(state: ArbiterState, reason: string): StepR
   return chain([state, [log('error', `Reload failed: ${reason}; keeping the running configuration`)]], announceReady);
 }
 
+/** An old worker of an abandoned reload serves on: no longer leaving. */
+function stay(w: WorkerRecord): WorkerRecord {
+  const { leaving, ...rest } = w;
+  return leaving === undefined
+    ? { ...w, retiring: false, handoff: false }
+    : { ...rest, retiring: false, handoff: false };
+}
+
 /**
  * A new worker cannot load the app (exit 3 or 4) during a reload: stop the new workers, give the
  * old ones their place back, and spawn with the old configuration again.
@@ -98,7 +110,7 @@ export function abandonReload(state: ArbiterState, reason: string): StepResult {
   // The old workers serve on, except those that asked to be replaced (max-requests): they keep
   // handing off, and are sent TERM once their replacements have booted.
   const workers = state.workers.map((w) =>
-    w.handoff && !w.recycle ? { ...w, retiring: false, handoff: false } : w.retiring ? w : { ...w, retiring: true },
+    w.handoff && !w.recycle ? stay(w) : w.retiring ? w : { ...w, retiring: true, leaving: 'reload' as const },
   );
   const next: ArbiterState = {
     ...state,

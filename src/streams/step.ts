@@ -23,6 +23,7 @@ import {
   onWorkerSpawnFailed,
 } from './on-worker';
 import { onRespawnDelay, onWorkerStayedUp } from './crash-loop';
+import { countWorkers, log } from './commands';
 import { hook } from './hooks';
 import { reconcile } from './reconcile';
 import { onConfigReloaded, onConfigReloadFailed } from './reload';
@@ -46,6 +47,26 @@ function boot(state: ArbiterState, parent: number | undefined): StepResult {
 }
 
 export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
+  const result = transition(state, event);
+  return result[0].settings.instrument ? withWorkerCount(state, result) : result;
+}
+
+/**
+ * Gunicorn's `manage_workers` says how many workers there are (`N workers` at debug level, and
+ * the `workers` gauge) whenever the number of worker processes changed; here after any event that
+ * changed it. Said before an `Exit`, which ends the process.
+ */
+function withWorkerCount(before: ArbiterState, result: StepResult): StepResult {
+  const [after, commands] = result;
+  const count = after.workers.length;
+  if (count === before.workers.length) return result;
+  const said = [log('debug', `${count} workers`), countWorkers(count)];
+  const exitAt = commands.findIndex((c) => c.type === 'Exit');
+  if (exitAt < 0) return [after, commands.concat(said)];
+  return [after, [...commands.slice(0, exitAt), ...said, ...commands.slice(exitAt)]];
+}
+
+function transition(state: ArbiterState, event: ArbiterEvent): StepResult {
   // Once Exit was commanded nothing else may happen, whatever arrives late.
   if (state.phase === 'exited') return [state, []];
   switch (event.type) {

@@ -174,6 +174,10 @@ const CONFIG_FILE_ONLY = [
 
 const SUPPORTED = [
   'bind',
+  'statsdHost',
+  'statsdPrefix',
+  'dogstatsdTags',
+  'metricsBind',
   'backlog',
   'workers',
   'workerClass',
@@ -286,7 +290,7 @@ test('every Gunicorn setting is registered under its Gunicorn name, and nothing 
     .filter(([, s]) => !s.gunicorn)
     .map(([k]) => k)
     .sort();
-  assert.deepEqual(own, ['appKind', 'logFormat', 'nodeArg', 'stages']);
+  assert.deepEqual(own, ['appKind', 'logFormat', 'metricsBind', 'nodeArg', 'stages']);
 });
 
 test("keys are camelCase of Gunicorn's names, except the agreed ones", () => {
@@ -465,7 +469,7 @@ test('support states: exactly the promised settings are supported; the rest say 
     'keyfile',
     'sslContext',
     'httpProtocols',
-    'statsdHost',
+    'enableBacklogMetric',
     'controlSocket',
     'dirtyWorkers',
     'reload',

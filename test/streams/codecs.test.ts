@@ -32,6 +32,7 @@ import {
   StringArray,
   StringDict,
   SyslogAddress,
+  TcpAddress,
   Text,
   UserOrGroup,
   firstReason,
@@ -447,6 +448,9 @@ table('StatsdAddress', StatsdAddress, [
   ['statsd', 'statsd'],
   ['[::1]:8125', '[::1]:8125'],
   ['unix:///run/statsd.sock', 'unix:///run/statsd.sock'],
+  ['unix:/run/statsd.sock', 'unix:/run/statsd.sock'],
+  // Gunicorn's legacy form: host "unix", port 8125.
+  ['unix:8125', 'unix:8125'],
   ['unix://', BAD, /socket path/],
   ['host:port', BAD, /bad port/],
   ['host:70000', BAD, /bad port/],
@@ -463,6 +467,17 @@ table('AccessLogFormatString', AccessLogFormatString, [
   ['%(h)', BAD],
   ['', BAD],
   [null, BAD],
+]);
+
+table('TcpAddress', TcpAddress, [
+  ['127.0.0.1:9100', { kind: 'tcp', host: '127.0.0.1', port: 9100 }],
+  [':9100', { kind: 'tcp', host: '0.0.0.0', port: 9100 }],
+  ['[::1]:9100', { kind: 'tcp', host: '::1', port: 9100 }],
+  ['localhost', BAD, /HOST:PORT/],
+  ['unix:/run/metrics.sock', BAD, /HOST:PORT/],
+  ['host:70000', BAD],
+  ['bad host:9100', BAD, /bad host/],
+  [9100, BAD],
 ]);
 
 table('DirtyAppList', DirtyAppList, [

@@ -135,7 +135,7 @@ test('TTIN: nworkersChanged(3, 2) then preFork and spawn; TTOU: nworkersChanged(
       O: callHook('nworkersChanged', [w1, w2, w3], undefined, [2, 3]),
       T: killWorker(101, 'TERM'),
       e: log('info', 'Worker exiting (pid: 101)'),
-      X: callHook('childExit', [w2, w3], { ...w1, retiring: true }),
+      X: callHook('childExit', [w2, w3], { ...w1, retiring: true, leaving: 'scale' }),
     };
     const event$ = hot('s-------pq-i-----r-o----x', events);
     const expected = '(nwpaqb)---(lNPm)--(LOT)(cdeX)';

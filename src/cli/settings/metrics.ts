@@ -6,10 +6,10 @@
  * @example
  * metrics.statsdHost.flags // ['--statsd-host']
  */
-import { Bool, CommaList, OrNull, StatsdAddress, Text } from '../../streams/codecs';
-import { constant, planned, setting } from './setting';
+import { Bool, CommaList, OrNull, StatsdAddress, TcpAddress, Text } from '../../streams/codecs';
+import { constant, planned, setting, supported } from './setting';
 
-const statsd = planned('statsd');
+const statsd = supported;
 
 export const metrics = {
   statsdHost: setting({
@@ -22,7 +22,7 @@ export const metrics = {
     default: constant(null),
     section: 'Logging',
     support: statsd,
-    doc: 'Send metrics to this StatsD server: HOST[:PORT] (port 8125) or unix://PATH.',
+    doc: 'Send metrics to this StatsD server: HOST[:PORT] (port 8125) or unix://PATH.\n\nEvery worker sends its requests; the arbiter sends the worker count and log counts. See docs/metrics.md.',
   }),
   dogstatsdTags: setting({
     name: 'dogstatsdTags',
@@ -56,7 +56,24 @@ export const metrics = {
     codec: Bool,
     default: constant(false),
     section: 'Logging',
-    support: statsd,
     doc: 'Also report how many connections wait in the listen backlog (Linux).',
+    support: planned('statsd'),
+  }),
+  metricsBind: setting({
+    name: 'metricsBind',
+    flags: ['--metrics-bind'],
+    metavar: 'HOST:PORT',
+    arity: 'value',
+    codec: OrNull(TcpAddress),
+    show: (value) =>
+      value === null
+        ? 'null'
+        : value.host.includes(':')
+          ? `[${value.host}]:${value.port}`
+          : `${value.host}:${value.port}`,
+    default: constant(null),
+    section: 'Logging',
+    support: supported,
+    doc: "Serve Prometheus metrics at GET /metrics on this address, from the arbiter.\n\nThe arbiter asks every worker for its metrics over IPC at each scrape and sums them; the app's listeners never see a scrape. Not in Gunicorn. See docs/metrics.md.",
   }),
 };

@@ -1,0 +1,22 @@
+/**
+ * The IPC channels of the arbiter's live workers, by pid, for the Prometheus scrape.
+ *
+ * Why a registry here and not a port: the scrape is the only reader, it runs in the arbiter's
+ * effects, and a worker is tracked from its spawn to its exit by `spawn-worker.ts` alone. One
+ * arbiter per process, so one registry per process.
+ *
+ * @example
+ * for (const [pid, child] of liveWorkers()) child.send({ t: 'metrics', id: 1 });
+ */
+import type { ChildProcess } from 'node:child_process';
+
+const channels = new Map<number, ChildProcess>();
+
+/** Remember worker `pid`'s channel until the process exits. */
+export function trackWorker(pid: number, child: ChildProcess): void {
+  channels.set(pid, child);
+  child.once('exit', () => channels.delete(pid));
+}
+
+/** The workers alive now, with their channels. */
+export const liveWorkers = (): ReadonlyMap<number, ChildProcess> => channels;
