@@ -9,14 +9,13 @@
  * @example
  * await boot({ config, app: 'app.mjs', configFile: undefined })(); // right(subscription)
  */
-import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 import type { Subscription } from 'rxjs';
 import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { bindAll, prelisten, type Listener } from '../effects/listeners';
-import { livePorts, type LiveConfig } from '../effects/live-ports';
+import { livePorts } from '../effects/live-ports';
 import { arbiterMetrics, type ArbiterMetrics } from '../effects/arbiter-metrics';
 import type { Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
@@ -25,15 +24,14 @@ import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
 import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptions } from '../effects/upgrade';
 import { describeBind } from '../streams/bind-address';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
-import { WORKER_ENV } from '../effects/worker-options';
-import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
 import type { LogLevel } from '../streams/commands';
 import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
-import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
-import { openArbiterLogs, loggingOf, type ArbiterLogs } from './arbiter-logs';
-import { arbiterHooksIn, hooksOf } from './hooks';
+import { workerType } from '../streams/worker/policy';
+import { openArbiterLogs, type ArbiterLogs } from './arbiter-logs';
+import { arbiterSettingsFor, liveConfigFor, procNameOf } from './live-config';
+import { hooksOf } from './hooks';
 import type { Config } from './settings/index';
-import { configSnapshot, currentConfiguration } from './show-config';
+import { currentConfiguration } from './show-config';
 import { VERSION } from './version';
 
 export interface BootInput {
@@ -68,8 +66,6 @@ export function applyRawEnv(entries: readonly unknown[], env: NodeJS.ProcessEnv)
     if (key) env[key] = value ?? '';
   }
 }
-
-export const procNameOf = (config: Config, app: string): string => config.procName ?? config.defaultProcName ?? app;
 
 /** A failure the effects already worded, passed through; anything else as a bind failure. */
 const asBindError = (err: unknown): RunicornError =>
@@ -112,69 +108,6 @@ const bindListeners = (
       return failure;
     },
   );
-
-/** The arbiter's settings for a configuration (the pure step's timing knobs and its hooks). */
-function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
-  return {
-    ...defaultSettings,
-    workers: config.workers,
-    timeoutMs: config.timeout * 1000,
-    gracefulTimeoutMs: config.gracefulTimeout * 1000,
-    abortGraceMs: ABORT_GRACE_MS,
-    quickDeadlineMs: quickDeadline(config.gracefulTimeout * 1000),
-    hooks: arbiterHooksIn(hooks),
-    // systemd listens (Type=notify): tell it READY, RELOADING and STOPPING.
-    notify: Boolean(process.env.NOTIFY_SOCKET),
-    // Worker counts and restarts feed StatsD and Prometheus; `N workers` is a debug line.
-    instrument: config.statsdHost !== null || config.metricsBind !== null || config.logLevel === 'debug',
-  };
-}
-
-/** How workers are spawned for a configuration, on the listeners bound at boot. */
-function liveConfigFor(
-  input: Pick<BootInput, 'config' | 'app' | 'configFile' | 'workerEntry'>,
-  hooks: Hooks,
-  listeners: readonly Listener[],
-  privileges: Privileges,
-  logs: ArbiterLogs,
-): LiveConfig {
-  const { config, app } = input;
-  const capture = config.captureOutput && config.errorlog !== '-' ? logs.capture : undefined;
-  const type = workerType(config);
-  const env = { ...process.env };
-  delete env[WORKER_ENV];
-  // Only the arbiter speaks to systemd.
-  delete env.NOTIFY_SOCKET;
-  return {
-    hooks,
-    config,
-    spawn: {
-      entry: input.workerEntry ?? join(__dirname, 'worker.js'),
-      nodeArgs: [...process.execArgv, ...config.nodeArg],
-      fds: listeners.map((l) => l.fd),
-      env,
-      maxRequests: config.maxRequests,
-      maxRequestsJitter: config.maxRequestsJitter,
-      ...(capture ? { capture } : {}),
-      worker: {
-        app,
-        appKind: config.appKind,
-        cwd: process.cwd(),
-        backlog: config.backlog,
-        keepAliveMs: type.keepAliveMs,
-        workerClass: type.name,
-        workerConnections: type.concurrency,
-        gracefulTimeoutMs: config.gracefulTimeout * 1000,
-        heartbeatMs: heartbeatInterval(config.timeout * 1000),
-        logging: loggingOf(config, procNameOf(config, app)),
-        procName: procNameOf(config, app),
-        configFile: input.configFile,
-        config: configSnapshot(config),
-        privileges,
-      },
-    },
-  };
-}
 
 /**
  * HUP: every source read again; the new live configuration, or a rejection with one line. What

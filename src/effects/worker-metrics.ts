@@ -30,9 +30,11 @@ export interface WorkerMetrics {
   readonly observers: readonly RequestObserver[];
   /** Count a log line (StatsD `log.*`); give it to the worker's logger. */
   onLog(level: LogLevel, message: string): void;
+  /** Before the worker exits: send the StatsD lines gathered so far. */
+  close(): void;
 }
 
-const none: WorkerMetrics = { observers: [], onLog: () => undefined };
+const none: WorkerMetrics = { observers: [], onLog: () => undefined, close: () => undefined };
 
 /** Gunicorn's three request metrics, per request. */
 function statsdObserver(statsd: Statsd): RequestObserver {
@@ -127,5 +129,6 @@ export function workerMetrics(options: Pick<WorkerOptions, 'config' | 'id'>, log
       const counter = statsd && logCounter(level, message);
       if (counter) statsd?.increment(counter);
     },
+    close: () => statsd?.close(),
   };
 }

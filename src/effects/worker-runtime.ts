@@ -161,7 +161,10 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     hookArgs: (name) => (name === 'workerExit' ? [server, worker] : [worker]),
     catchAbort: configured.includes('workerAbort') || configured.includes('workerExit'),
     reopenLogs: () => logs.reopen(),
-    flushLogs: () => logs.flush(),
+    flushLogs: () => {
+      metrics?.close();
+      return logs.flush();
+    },
   });
   // What the worker itself notices besides its boot: max-requests reached.
   const internal$ = new Subject<WorkerEvent>();

@@ -1,0 +1,96 @@
+/**
+ * What a configuration means to the running arbiter: the pure step's settings (timeouts, hooks,
+ * what to count) and how workers are spawned (entry, fds, environment, and the options each worker
+ * reads from `RUNICORN_WORKER`). Used at boot and again by every HUP.
+ *
+ * @example
+ * const live = liveConfigFor({ config, app, configFile, workerEntry }, hooks, listeners, privileges, logs);
+ */
+import { join } from 'node:path';
+import type { Hooks } from '../effects/hook-runner';
+import type { Listener } from '../effects/listeners';
+import type { LiveConfig } from '../effects/live-ports';
+import type { Privileges } from '../effects/privileges';
+import { WORKER_ENV } from '../effects/worker-options';
+import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
+import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
+import { loggingOf, type ArbiterLogs } from './arbiter-logs';
+import { arbiterHooksIn } from './hooks';
+import type { Config } from './settings/index';
+import { configSnapshot } from './show-config';
+
+/** The name in process titles and syslog: `-n`, else the config's default, else the app. */
+export const procNameOf = (config: Config, app: string): string => config.procName ?? config.defaultProcName ?? app;
+
+/** What a configuration is spawned from. */
+export interface LiveConfigInput {
+  readonly config: Config;
+  readonly app: string;
+  /** Workers load their hooks from it. */
+  readonly configFile: string | undefined;
+  /** The script workers run; `cli/worker.js` by default. */
+  readonly workerEntry?: string | undefined;
+}
+
+/** The arbiter's settings for a configuration (the pure step's timing knobs and its hooks). */
+export function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSettings {
+  return {
+    ...defaultSettings,
+    workers: config.workers,
+    timeoutMs: config.timeout * 1000,
+    gracefulTimeoutMs: config.gracefulTimeout * 1000,
+    abortGraceMs: ABORT_GRACE_MS,
+    quickDeadlineMs: quickDeadline(config.gracefulTimeout * 1000),
+    hooks: arbiterHooksIn(hooks),
+    // systemd listens (Type=notify): tell it READY, RELOADING and STOPPING.
+    notify: Boolean(process.env.NOTIFY_SOCKET),
+    // Worker counts and restarts feed StatsD and Prometheus; `N workers` is a debug line.
+    instrument: config.statsdHost !== null || config.metricsBind !== null || config.logLevel === 'debug',
+  };
+}
+
+/** How workers are spawned for a configuration, on the listeners bound at boot. */
+export function liveConfigFor(
+  input: LiveConfigInput,
+  hooks: Hooks,
+  listeners: readonly Listener[],
+  privileges: Privileges,
+  logs: ArbiterLogs,
+): LiveConfig {
+  const { config, app } = input;
+  const capture = config.captureOutput && config.errorlog !== '-' ? logs.capture : undefined;
+  const type = workerType(config);
+  const env = { ...process.env };
+  delete env[WORKER_ENV];
+  // Only the arbiter speaks to systemd.
+  delete env.NOTIFY_SOCKET;
+  return {
+    hooks,
+    config,
+    spawn: {
+      entry: input.workerEntry ?? join(__dirname, 'worker.js'),
+      nodeArgs: [...process.execArgv, ...config.nodeArg],
+      fds: listeners.map((l) => l.fd),
+      env,
+      maxRequests: config.maxRequests,
+      maxRequestsJitter: config.maxRequestsJitter,
+      ...(capture ? { capture } : {}),
+      worker: {
+        app,
+        appKind: config.appKind,
+        cwd: process.cwd(),
+        backlog: config.backlog,
+        keepAliveMs: type.keepAliveMs,
+        workerClass: type.name,
+        workerConnections: type.concurrency,
+        gracefulTimeoutMs: config.gracefulTimeout * 1000,
+        heartbeatMs: heartbeatInterval(config.timeout * 1000),
+        logging: loggingOf(config, procNameOf(config, app)),
+        procName: procNameOf(config, app),
+        configFile: input.configFile,
+        config: configSnapshot(config),
+        privileges,
+      },
+    },
+  };
+}
