@@ -65,8 +65,14 @@ test('statsd: every request is counted, timed and counted by status, with the pr
   for (let i = 0; i < N - 1; i++) assert.equal((await get(port, '/')).status, 200);
   assert.equal((await get(port, '/throw')).status, 500);
   const tags = '\\|#env:test,team:web$';
-  await statsd.until((lines) => count(lines, new RegExp(`^app\\.runicorn\\.requests:1\\|c\\|@1\\.0${tags}`)) === N + 1);
-  await statsd.until((lines) => count(lines, /^app\.runicorn\.log\.exception:1\|c\|@1\.0\|#/) === 1);
+  // A request's three lines may land in two datagrams: wait until every one has come.
+  await statsd.until(
+    (lines) =>
+      count(lines, new RegExp(`^app\\.runicorn\\.requests:1\\|c\\|@1\\.0${tags}`)) === N + 1
+      && count(lines, /^app\.runicorn\.request\.status\.\d+:1\|/) === N + 1
+      && count(lines, /^app\.runicorn\.request\.duration:/) === N + 1
+      && count(lines, /^app\.runicorn\.log\.exception:1\|c\|@1\.0\|#/) === 1,
+  );
   const { lines } = statsd;
   assert.equal(count(lines, new RegExp(`^app\\.runicorn\\.request\\.status\\.200:1\\|c\\|@1\\.0${tags}`)), N);
   assert.equal(count(lines, new RegExp(`^app\\.runicorn\\.request\\.status\\.500:1\\|c\\|@1\\.0${tags}`)), 1);
