@@ -40,7 +40,8 @@ export function configSnapshot(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, s] of allSettings()) {
     const value = (config as unknown as Record<string, unknown>)[key];
-    out[s.name] = typeof value === 'function' ? fnName(value) : s.show ? s.show(value) : value;
+    // null stays null: a `show` that formats a value would turn it into the text 'null'.
+    out[s.name] = typeof value === 'function' ? fnName(value) : s.show && value !== null ? s.show(value) : value;
   }
   return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
 }
