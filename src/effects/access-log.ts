@@ -4,13 +4,15 @@
  * A request observer (see `request-observer.ts`): when a response closes, the compiled format
  * renders the line and the sinks take it (buffered: the write happens after the response, off its
  * path). The response size is the `Content-Length` the response was sent with; a response without
- * one (chunked, or cut short) is measured on the socket: bytes written during the request less the
- * header block, so it includes the chunk framing.
+ * one (chunked, or cut short) is measured on the socket: bytes written since the previous response
+ * on that connection ended, less the header block, so it includes the chunk framing. Only those
+ * ask the socket; the others cost a header lookup.
  *
  * @example
  * const observer = accessLogObserver({ format, sinks: [openStdSink(1, { sync: false })], json: false });
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AccessEntry, AccessFormat } from '../streams/access-log-format';
 import type { LogSink } from './log-sink';
 import type { RequestObserver } from './request-observer';
@@ -25,22 +27,48 @@ export interface AccessLogOptions {
   readonly deliver?: (entry: AccessEntry, line: string) => void;
 }
 
-/** Where the socket's byte count at the request's arrival is kept (for responses without a length). */
+/**
+ * How many bytes a connection had sent when its last logged response ended. A response with a
+ * `Content-Length` moves it on by its header block and its length, with no call into the socket;
+ * one without (chunked, or cut short) is measured against it with `socket.bytesWritten`.
+ */
 const SENT_BEFORE = Symbol('runicorn.sentBefore');
-type Counted = IncomingMessage & { [SENT_BEFORE]?: number };
+type Counted = Socket & { [SENT_BEFORE]?: number };
 
 const env = (name: string) => process.env[name];
 
 /** The body bytes of a finished response (see the file header). */
 export function bodyBytes(req: IncomingMessage, res: ServerResponse): number | undefined {
-  if (!res.headersSent || req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) return 0;
-  const length = res.getHeader('content-length');
-  if (length !== undefined && res.writableFinished) return Number(length);
-  const before = (req as Counted)[SENT_BEFORE];
-  const socket = req.socket;
-  if (before === undefined || !socket) return undefined;
+  const socket = req.socket as Counted | null;
   const header = (res as ServerResponse & { _header?: string | null })._header;
-  return Math.max(0, socket.bytesWritten - before - (header ? Buffer.byteLength(header) : 0));
+  // Node writes the header block as latin1: one byte per character.
+  const headerBytes = typeof header === 'string' ? header.length : 0;
+  const noBody = !res.headersSent || req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
+  const length = noBody ? 0 : res.getHeader('content-length');
+  if (length !== undefined && (noBody || res.writableFinished)) {
+    const bytes = Number(length);
+    if (socket) socket[SENT_BEFORE] = (socket[SENT_BEFORE] ?? 0) + headerBytes + bytes;
+    return bytes;
+  }
+  const written = socket?.bytesWritten;
+  if (!socket || written === undefined) return undefined;
+  const before = socket[SENT_BEFORE] ?? 0;
+  socket[SENT_BEFORE] = written;
+  return Math.max(0, written - before - headerBytes);
+}
+
+let clockSecond = -1;
+let clock = new Date(0);
+
+/** `epochMs` as a `Date`, made at most once a second unless `fresh` (the text log shows whole seconds). */
+function dateAt(epochMs: number, fresh: boolean): Date {
+  if (fresh) return new Date(epochMs);
+  const second = Math.floor(epochMs / 1000);
+  if (second !== clockSecond) {
+    clockSecond = second;
+    clock = new Date(epochMs);
+  }
+  return clock;
 }
 
 /** The request fields of a JSON access line (the shape log shippers index). */
@@ -67,31 +95,63 @@ function jsonLine(entry: AccessEntry, line: string): string {
   })}\n`;
 }
 
+/** A finished request waiting to be written: what must be read when it finishes. */
+interface Finished {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly bytes: number | undefined;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 export function accessLogObserver(options: AccessLogOptions): RequestObserver {
   const { format, sinks, json, deliver } = options;
   const pid = options.pid ?? process.pid;
-  return {
-    ...(format.needsBytes
-      ? {
-          begin(req: IncomingMessage) {
-            (req as Counted)[SENT_BEFORE] = req.socket?.bytesWritten;
-          },
-        }
-      : {}),
-    done(req, res, startedAt) {
+  const measure = format.needsBytes || json || deliver !== undefined;
+  const fresh = json || deliver !== undefined;
+  // Lines are made after the responses of this turn of the event loop have been written, all
+  // together: the request's path only notes the time and the size.
+  let finished: Finished[] = [];
+  let scheduled = false;
+  const writeAll = () => {
+    scheduled = false;
+    const batch = finished;
+    finished = [];
+    for (const f of batch) {
       const entry: AccessEntry = {
-        req,
-        res,
-        bytes: format.needsBytes || json || deliver ? bodyBytes(req, res) : undefined,
-        durationUs: (performance.now() - startedAt) * 1000,
-        date: new Date(),
+        req: f.req,
+        res: f.res,
+        bytes: f.bytes,
+        durationUs: (f.endedAt - f.startedAt) * 1000,
+        date: dateAt(performance.timeOrigin + f.endedAt, fresh),
         pid,
         env,
       };
       const line = format.render(entry);
-      if (deliver) return deliver(entry, line);
+      if (deliver) {
+        deliver(entry, line);
+        continue;
+      }
       const record = { level: 'info' as const, message: line, line: json ? jsonLine(entry, line) : `${line}\n` };
       for (const sink of sinks) sink.write(record);
+    }
+  };
+  return {
+    done(req, res, startedAt) {
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(writeAll);
+      }
+      // Read now, while the connection is open (Node keeps it once read): the line is made later.
+      void req.socket?.remoteAddress;
+      finished.push({
+        req,
+        res,
+        bytes: measure ? bodyBytes(req, res) : undefined,
+        startedAt,
+        endedAt: performance.now(),
+      });
     },
+    flush: writeAll,
   };
 }

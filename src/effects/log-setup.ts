@@ -203,11 +203,20 @@ function userLogs(options: LoggingOptions, user: UserLogger, extra: OpenLogsOpti
         }),
       )
     : undefined;
+  const observer = deliver
+    ? accessLogObserver({ format: compiled(options), sinks: [], json: false, deliver })
+    : undefined;
   return {
     error,
-    access: deliver ? accessLogObserver({ format: compiled(options), sinks: [], json: false, deliver }) : undefined,
-    reopen,
-    flush: async () => close(),
+    access: observer,
+    reopen() {
+      observer?.flush?.();
+      reopen();
+    },
+    flush: async () => {
+      observer?.flush?.();
+      close();
+    },
     close,
     raw: undefined,
   };
@@ -266,16 +275,21 @@ export function openBuiltinLogs(options: LoggingOptions, extra: OpenLogsOptions)
     ...(extra.onLog ? { onLog: extra.onLog } : {}),
   });
   const all = [...errorSinks, ...accessSinks];
+  const access =
+    accessSinks.length > 0
+      ? accessLogObserver({ format: compiled(options), sinks: accessSinks, json: options.logFormat === 'json' })
+      : undefined;
   return {
     error,
-    access:
-      accessSinks.length > 0
-        ? accessLogObserver({ format: compiled(options), sinks: accessSinks, json: options.logFormat === 'json' })
-        : undefined,
+    access,
     reopen() {
+      access?.flush?.();
       for (const sink of all) sink.reopen();
     },
-    flush: () => Promise.race([drained(all), new Promise<void>((done) => setTimeout(done, FLUSH_WAIT_MS).unref())]),
+    flush: () => {
+      access?.flush?.();
+      return Promise.race([drained(all), new Promise<void>((done) => setTimeout(done, FLUSH_WAIT_MS).unref())]);
+    },
     close() {
       for (const sink of all) sink.close?.();
     },

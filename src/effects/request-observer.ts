@@ -20,4 +20,6 @@ export interface RequestObserver {
    * `startedAt` is `performance.now()` when the request arrived.
    */
   done(req: IncomingMessage, res: ServerResponse, startedAt: number): void;
+  /** Finish what `done` left for later, now (the worker is about to exit or reopen its files). */
+  flush?(): void;
 }

@@ -180,12 +180,25 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       ...(options.logging.logLevel === 'debug' ? [requestLines(logger)] : []),
     ];
     const watched = observers.length > 0;
-    // A response's `close` comes once it has finished or its client has gone; it comes for a
-    // request a stage answered too, which the pipeline's output never sees. One shared listener.
+    const beginners = observers.filter((o) => o.begin !== undefined);
+    const preRequest = hooks.preRequest;
+    const postRequest = hooks.postRequest;
+    const all = [
+      ...(typeof preRequest === 'function'
+        ? [hookStage<NodeExchange>('preRequest', (ex) => preRequest(...([worker, ex.req] as never[])), logger)]
+        : []),
+      ...stages,
+    ];
+    // Observers learn that an exchange is done from the pipeline's output, which comes with its
+    // response's `close`. A stage may answer a request itself and drop it, so with stages a
+    // response's own `close` tells instead (one shared listener, a cost only then).
+    const viaClose = watched && all.length > 0;
+    const observe = (req: IncomingMessage, res: ServerResponse) => {
+      const startedAt = (req as Timed)[STARTED] ?? performance.now();
+      for (const o of observers) o.done(req, res, startedAt);
+    };
     function onObservedClose(this: ServerResponse) {
-      const req = this.req as Timed;
-      const startedAt = req[STARTED] ?? performance.now();
-      for (const o of observers) o.done(req, this, startedAt);
+      observe(this.req, this);
     }
     const request$ = new Observable<NodeExchange>((subscriber) => {
       servers.onRequest(
@@ -194,8 +207,8 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
               tracker?.start(res);
               if (watched) {
                 (req as Timed)[STARTED] = performance.now();
-                for (const o of observers) o.begin?.(req, res);
-                res.on('close', onObservedClose);
+                for (const o of beginners) o.begin?.(req, res);
+                if (viaClose) res.on('close', onObservedClose);
               }
               subscriber.next({ req, res });
             }
@@ -214,14 +227,6 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       worker.abandoned += 1;
       logger.log('debug', `Client gone before ${ex.req.method ?? ''} ${ex.req.url ?? ''} could run; released`);
     };
-    const preRequest = hooks.preRequest;
-    const postRequest = hooks.postRequest;
-    const all = [
-      ...(typeof preRequest === 'function'
-        ? [hookStage<NodeExchange>('preRequest', (ex) => preRequest(...([worker, ex.req] as never[])), logger)]
-        : []),
-      ...stages,
-    ];
     request$
       .pipe(
         requestPipeline(all, listener, { concurrency: options.workerConnections, onError, onStageError, onAbandoned }),
@@ -229,6 +234,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       .subscribe({
         next: (ex) => {
           worker.nr += 1;
+          if (watched && !viaClose) observe(ex.req, ex.res);
           if (typeof postRequest === 'function') void runHook(hooks, 'postRequest', logger, [worker, ex.req, ex.res]);
           if (options.maxRequests > 0 && worker.nr === options.maxRequests) internal$.next(maxRequestsReached());
         },

@@ -15,7 +15,12 @@ async function snapshotOf(argv: string[]) {
 
 test('no metrics flags: the worker measures nothing; settings that are null stay null in the snapshot', async () => {
   const snap = await snapshotOf(['app.mjs']);
-  assert.deepEqual(metricsSettingsOf(snap), { statsdHost: null, statsdPrefix: '', dogstatsdTags: [], metricsBind: null });
+  assert.deepEqual(metricsSettingsOf(snap), {
+    statsdHost: null,
+    statsdPrefix: '',
+    dogstatsdTags: [],
+    metricsBind: null,
+  });
   for (const [name, value] of Object.entries(snap)) assert.notEqual(value, 'null', name);
 });
 

@@ -412,3 +412,38 @@ test('examples/logging/pino-logger.mjs: both logs as pino JSON lines in one file
   await stop(r);
   await fileLines(file, /Shutting down: Master/);
 });
+
+test('response sizes on one keep-alive connection: Content-Length, chunked, HEAD, in turn', async (t) => {
+  const r = runicorn(t, [
+    '-b',
+    '127.0.0.1:0',
+    '--access-logfile',
+    '-',
+    '--access-logformat',
+    '%(m)s %(U)s %(B)s',
+    fixture('app.mjs'),
+  ]);
+  const port = await r.port();
+  await r.waitFor(/Booting worker/);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  t.after(() => agent.destroy());
+  const ask = (method: string, path: string) =>
+    new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const pid = await ask('GET', '/');
+  await ask('GET', '/chunked');
+  await ask('HEAD', '/');
+  await ask('GET', '/chunked');
+  await stop(r);
+  assert.deepEqual(
+    r.out.filter((l) => /^(GET|HEAD) /.test(l)),
+    [`GET / ${pid.length}`, 'GET /chunked 22', 'HEAD / 0', 'GET /chunked 22'],
+  );
+});
