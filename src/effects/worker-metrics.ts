@@ -61,19 +61,36 @@ export function workerRegistry(id: number) {
     help: 'Time from a request arriving in a worker until its response finished (or its client left).',
     registers: [registry],
   });
-  const inFlight = new Gauge({
+  // Counted in plain numbers on the request's path; the gauge reads them when scraped.
+  let inFlightNow = 0;
+  new Gauge({
     name: 'runicorn_requests_in_flight',
     help: 'Requests arrived and not yet done.',
     registers: [registry],
+    collect() {
+      this.set(inFlightNow);
+    },
   });
   collectDefaultMetrics({ register: registry, labels: { worker: String(id) } });
+  // One child counter per method and status, found by a string key: prom-client would otherwise
+  // hash the label object on every request.
+  const children = new Map<string, { inc(): void }>();
+  const requestsFor = (method: string, status: number) => {
+    const key = `${method} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      child = requests.labels(method, String(status));
+      children.set(key, child);
+    }
+    return child;
+  };
   const observer: RequestObserver = {
     begin() {
-      inFlight.inc();
+      inFlightNow += 1;
     },
     done(req: IncomingMessage, res: ServerResponse, startedAt: number) {
-      inFlight.dec();
-      requests.inc({ method: req.method ?? '', status: res.statusCode });
+      inFlightNow -= 1;
+      requestsFor(req.method ?? '', res.statusCode).inc();
       duration.observe((performance.now() - startedAt) / 1000);
     },
   };
