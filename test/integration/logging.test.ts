@@ -1,13 +1,13 @@
 // The access and error logs of a real server: Gunicorn's formats, files, levels, JSON, rotation
 // with USR1 under load (every request in exactly one file), captured output, a user's logger.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createSocket } from 'node:dgram';
 import http from 'node:http';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { example, fixture, get, runicorn, type Running } from '../support/cli';
+import { example, fixture, get, runicorn, until as untilServes, type Running } from '../support/cli';
 import { steadyLoad } from '../support/load';
 import { VERSION as version } from '../../src/cli/version';
 
@@ -446,4 +446,30 @@ test('response sizes on one keep-alive connection: Content-Length, chunked, HEAD
     r.out.filter((l) => /^(GET|HEAD) /.test(l)),
     [`GET / ${pid.length}`, 'GET /chunked 22', 'HEAD / 0', 'GET /chunked 22'],
   );
+});
+
+test('HUP re-applies the logging settings: a new error log file and level, new access log for the new workers', async (t) => {
+  const dir = tempDir(t);
+  const conf = join(dir, 'runicorn.conf.mjs');
+  const config = (errorlog: string, accesslog: string, level: string) =>
+    `export default { errorlog: ${JSON.stringify(errorlog)}, accesslog: ${JSON.stringify(accesslog)}, logLevel: '${level}' };\n`;
+  writeFileSync(conf, config(join(dir, 'error-1.log'), join(dir, 'access-1.log'), 'info'));
+  const r = runicorn(t, ['-c', conf, '-b', '127.0.0.1:0', fixture('app.mjs')]);
+  const port = await portIn(join(dir, 'error-1.log'));
+  await fileLines(join(dir, 'error-1.log'), /Booting worker/);
+  await get(port, '/before');
+  await fileLines(join(dir, 'access-1.log'), /GET \/before /);
+  writeFileSync(conf, config(join(dir, 'error-2.log'), join(dir, 'access-2.log'), 'debug'));
+  r.kill('SIGHUP');
+  // The arbiter's own lines (at debug now) go to the new file, and so do the new worker's.
+  await fileLines(join(dir, 'error-2.log'), /\[DEBUG\]/);
+  const booted = await fileLines(join(dir, 'error-2.log'), /Booting worker with pid: (\d+)/);
+  const fresh = Number(/pid: (\d+)/.exec(booted[0] as string)?.[1]);
+  await fileLines(join(dir, 'error-1.log'), /Handling signal: hup/);
+  // Only the new worker serves once the old one has drained; its requests go to the new access log.
+  await untilServes(port, '/', (reply) => Number(reply.body) === fresh);
+  await get(port, '/after');
+  await fileLines(join(dir, 'access-2.log'), /GET \/after /);
+  assert.doesNotMatch(read(join(dir, 'access-1.log')), /\/after/);
+  await stop(r);
 });
