@@ -62,6 +62,9 @@ export function killStragglers(state: ArbiterState): StepResult {
 export const sharesListeners = (state: ArbiterState): boolean =>
   state.upgrade !== undefined || state.parent !== undefined;
 
+/** The arbiter's last line. */
+export const SHUTTING_DOWN = 'Shutting down: Master';
+
 /** Once stopping and no worker is left: say goodbye and exit with the stop's code. */
 export function finishIfDone(state: ArbiterState): StepResult {
   if (state.phase !== 'stopping' || state.workers.length > 0) return [state, []];
@@ -70,10 +73,7 @@ export function finishIfDone(state: ArbiterState): StepResult {
 
 function finish(state: ArbiterState): StepResult {
   const stop = state.stopping ?? { graceful: true, code: 0, reason: undefined, killed: false };
-  const commands: Command[] = [
-    cancelTimer(timerKey.graceful),
-    log(stop.code === 0 ? 'info' : 'error', 'Shutting down: Master'),
-  ];
+  const commands: Command[] = [cancelTimer(timerKey.graceful), log(stop.code === 0 ? 'info' : 'error', SHUTTING_DOWN)];
   if (stop.reason !== undefined) commands.push(log('error', `Reason: ${stop.reason}`));
   if (state.upgrade?.pid !== undefined)
     commands.push(log('info', `The new arbiter (pid ${state.upgrade.pid}) serves on, on the same listeners`));

@@ -24,6 +24,7 @@ import {
 } from './on-worker';
 import { onRespawnDelay, onWorkerStayedUp } from './crash-loop';
 import { countWorkers, log } from './commands';
+import { SHUTTING_DOWN } from './shutdown';
 import { hook } from './hooks';
 import { reconcile } from './reconcile';
 import { onConfigReloaded, onConfigReloadFailed } from './reload';
@@ -54,14 +55,15 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
 /**
  * Gunicorn's `manage_workers` says how many workers there are (`N workers` at debug level, and
  * the `workers` gauge) whenever the number of worker processes changed; here after any event that
- * changed it. Said before an `Exit`, which ends the process.
+ * changed it. Said before the arbiter's last line and its `Exit`, which ends the process.
  */
 function withWorkerCount(before: ArbiterState, result: StepResult): StepResult {
   const [after, commands] = result;
   const count = after.workers.length;
   if (count === before.workers.length) return result;
   const said = [log('debug', `${count} workers`), countWorkers(count)];
-  const exitAt = commands.findIndex((c) => c.type === 'Exit');
+  // Before the goodbye (`Shutting down: Master` is the last line, as in Gunicorn) and the exit.
+  const exitAt = commands.findIndex((c) => c.type === 'Exit' || (c.type === 'Log' && c.message === SHUTTING_DOWN));
   if (exitAt < 0) return [after, commands.concat(said)];
   return [after, [...commands.slice(0, exitAt), ...said, ...commands.slice(exitAt)]];
 }

@@ -94,12 +94,13 @@ test('TTOU: the worker asked to leave is no restart; only the count drops', () =
   assert.deepEqual(counted(step(fewer, workerExited(101, 0))[1]), workers(1));
 });
 
-test('a stop counts no restart, and says 0 workers before it exits', () => {
+test('a stop counts no restart, and says 0 workers before its last line and its exit', () => {
   const stopping = after(serving, signal('TERM'), workerExited(101, 0));
   const [, cmds] = step(stopping, workerExited(102, 0));
   assert.deepEqual(counted(cmds), workers(0));
   assert.deepEqual(cmds.at(-1), { type: 'Exit', code: 0 });
-  assert.ok(cmds.findIndex((c) => c.type === 'CountWorkers') < cmds.findIndex((c) => c.type === 'Exit'));
+  const goodbye = cmds.findIndex((c) => c.type === 'Log' && c.message === 'Shutting down: Master');
+  assert.ok(goodbye >= 0 && cmds.findIndex((c) => c.type === 'CountWorkers') < goodbye);
 });
 
 test('restartReason: what the arbiter decided comes before how the process ended', () => {
