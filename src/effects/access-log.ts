@@ -13,7 +13,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { AccessEntry, AccessFormat } from '../streams/access-log-format';
+import * as E from 'fp-ts/Either';
+import { compileAccessFormat, type AccessEntry, type AccessFormat } from '../streams/access-log-format';
 import type { LogSink } from './log-sink';
 import type { RequestObserver } from './request-observer';
 
@@ -103,6 +104,14 @@ interface Finished {
   readonly startedAt: number;
   readonly endedAt: number;
 }
+
+/** The access format of `options`, compiled (it was checked when the settings were decoded). */
+export const compiled = (options: { readonly accessLogFormat: string }) => {
+  const format = compileAccessFormat(options.accessLogFormat);
+  // Decoded at boot with the same compiler, so a Left cannot reach here.
+  if (E.isLeft(format)) throw new Error(`bad access log format: ${format.left}`);
+  return format.right;
+};
 
 export function accessLogObserver(options: AccessLogOptions): RequestObserver {
   const { format, sinks, json, deliver } = options;

@@ -55,7 +55,7 @@ export function step(state: ArbiterState, event: ArbiterEvent): StepResult {
 /**
  * Gunicorn's `manage_workers` says how many workers there are (`N workers` at debug level, and
  * the `workers` gauge) whenever the number of worker processes changed; here after any event that
- * changed it. Said before the arbiter's last line and its `Exit`, which ends the process.
+ * changed it. Said before the arbiter's last line and its `Exit`, the end of the arbiter.
  */
 function withWorkerCount(before: ArbiterState, result: StepResult): StepResult {
   const [after, commands] = result;
