@@ -262,7 +262,11 @@ function bootWith(
       }),
     ),
     TE.map((listeners) => {
-      const metrics = arbiterMetrics(config, log);
+      const metrics = arbiterMetrics(
+        config,
+        log,
+        listeners.map((l) => l.label),
+      );
       instruments.metrics = metrics;
       return start(input, {
         logger: log,

@@ -15,6 +15,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { RESTART_REASONS, type Command, type LogLevel } from '../streams/commands';
+import { backlogOf, tcpPorts } from './backlog';
 import { errorLine } from './error-text';
 import type { Logger } from './logger';
 import { logCounter, metricsSettingsOf } from './metrics-settings';
@@ -32,6 +33,8 @@ export interface ArbiterMetrics {
 
 /** How often a held `--metrics-bind` address is tried again. */
 const RETRY_MS = 1_000;
+/** How often the listen backlog is sent to StatsD (Gunicorn: each turn of its master loop, about a second). */
+const BACKLOG_MS = 1_000;
 
 const hostPort = (b: { host: string; port: number }) =>
   b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`;
@@ -93,9 +96,18 @@ function serveMetrics(bind: { host: string; port: number }, collect: ReturnType<
  * The arbiter's metrics for `config`, or undefined when neither StatsD nor Prometheus is
  * configured (then the arbiter has no metric port and its step emits no metric command).
  */
-export function arbiterMetrics(config: Readonly<Record<string, unknown>>, logger: Logger): ArbiterMetrics | undefined {
+export function arbiterMetrics(
+  config: Readonly<Record<string, unknown>>,
+  logger: Logger,
+  listenerLabels: readonly string[] = [],
+): ArbiterMetrics | undefined {
   const settings = metricsSettingsOf(config);
-  if (settings.statsdHost === null && settings.metricsBind === null) return undefined;
+  const wantsBacklog = config.enableBacklogMetric === true;
+  if (settings.statsdHost === null && settings.metricsBind === null) {
+    if (wantsBacklog)
+      logger.log('warning', '--enable-backlog-metric needs --statsd-host or --metrics-bind to report to');
+    return undefined;
+  }
   const statsd: Statsd | undefined =
     settings.statsdHost === null
       ? undefined
@@ -115,6 +127,28 @@ export function arbiterMetrics(config: Readonly<Record<string, unknown>>, logger
           logger,
         )
       : undefined;
+  const ports = tcpPorts(listenerLabels);
+  const backlog = () => backlogOf(ports);
+  let sampling: NodeJS.Timeout | undefined;
+  if (wantsBacklog) {
+    if (backlog() === undefined)
+      logger.log('warning', '--enable-backlog-metric works on Linux only; no backlog is reported');
+    else {
+      if (statsd) {
+        sampling = setInterval(() => statsd.histogram('backlog', backlog() ?? 0), BACKLOG_MS);
+        sampling.unref();
+      }
+      if (prometheus)
+        new Gauge({
+          name: 'runicorn_listen_backlog',
+          help: 'Connections completed by the kernel and not yet accepted by a worker, over the TCP listeners.',
+          registers: [prometheus.registry],
+          collect() {
+            this.set(backlog() ?? 0);
+          },
+        });
+    }
+  }
   return {
     onLog(level, message) {
       const counter = statsd && logCounter(level, message);
@@ -127,6 +161,7 @@ export function arbiterMetrics(config: Readonly<Record<string, unknown>>, logger
       } else prometheus?.restarts.inc({ reason: c.reason });
     },
     close() {
+      if (sampling) clearInterval(sampling);
       stop?.();
       statsd?.close();
     },

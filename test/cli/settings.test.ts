@@ -234,12 +234,12 @@ const SUPPORTED = [
   'syslogPrefix',
   'syslogFacility',
   'disableRedirectAccessToSyslog',
+  'enableBacklogMetric',
 ];
 
 const PLANNED_AREAS = [
   'TLS',
   'HTTP/2',
-  'statsd',
   'control socket',
   'dirty arbiters',
   'reload',
@@ -465,15 +465,7 @@ test('support states: exactly the promised settings are supported; the rest say 
   ] as const) {
     assert.equal(state(k), 'not-applicable', k);
   }
-  for (const k of [
-    'keyfile',
-    'sslContext',
-    'httpProtocols',
-    'enableBacklogMetric',
-    'controlSocket',
-    'dirtyWorkers',
-    'reload',
-  ] as const) {
+  for (const k of ['keyfile', 'sslContext', 'httpProtocols', 'controlSocket', 'dirtyWorkers', 'reload'] as const) {
     assert.equal(state(k), 'planned', k);
   }
 });

@@ -153,12 +153,10 @@ test('-k sync answers one request at a time and closes each connection', async (
 });
 
 test('settings not supported yet are accepted, validated and named in a warning', async (t) => {
-  const r = runicorn(t, ['--enable-backlog-metric', '-b', '127.0.0.1:0', fixture('app.mjs')]);
+  const r = runicorn(t, ['--reload', '-b', '127.0.0.1:0', fixture('app.mjs')]);
   await r.port();
   assert.ok(
-    r.lines.some((l) =>
-      /^runicorn: warning: --enable-backlog-metric \(from command line\) is not supported yet/.test(l),
-    ),
+    r.lines.some((l) => /^runicorn: warning: --reload \(from command line\) is not supported yet/.test(l)),
     r.lines.join('\n'),
   );
 });

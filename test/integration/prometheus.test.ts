@@ -58,7 +58,7 @@ async function start(
 }
 
 test('prometheus: /metrics sums the requests of 2 workers, keeps their process metrics apart, and counts a SIGKILL as a crash', async (t) => {
-  const { r, port, metrics } = await start(t, ['-w', '2']);
+  const { r, port, metrics } = await start(t, ['-w', '2', '--enable-backlog-metric']);
   await r.waitFor(/Booting worker with pid/, { nth: 2 });
   const N = 40;
   const replies = await Promise.all(Array.from({ length: N }, () => get(port, '/')));
@@ -70,6 +70,8 @@ test('prometheus: /metrics sums the requests of 2 workers, keeps their process m
   assert.equal(total(text, 'runicorn_request_duration_seconds_count'), N);
   assert.deepEqual(samples(text, 'runicorn_workers'), [['', 2]]);
   assert.deepEqual(samples(text, 'runicorn_requests_in_flight'), [['', 0]]);
+  // --enable-backlog-metric: nobody waits to be accepted by two idle workers.
+  assert.deepEqual(samples(text, 'runicorn_listen_backlog'), [['', 0]]);
   // Each worker's Node process metrics, apart, labelled by worker; the arbiter's too.
   const labels = samples(text, 'process_resident_memory_bytes').map(([l]) => l);
   assert.equal(labels.length, 3, labels.join(' '));

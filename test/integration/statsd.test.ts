@@ -114,3 +114,31 @@ test('statsd: a host with nothing listening, or a name that does not resolve, co
     assert.equal((await r.exited).code, 0, host);
   }
 });
+
+test('--enable-backlog-metric: connections waiting for a busy sync worker are the runicorn.backlog histogram', async (t) => {
+  const statsd = await statsdListener(t);
+  const r = runicorn(t, [
+    '-k',
+    'sync',
+    '-w',
+    '1',
+    '-b',
+    '127.0.0.1:0',
+    '--enable-backlog-metric',
+    '--statsd-host',
+    `127.0.0.1:${statsd.port}`,
+    fixture('app.mjs'),
+  ]);
+  const port = await r.port();
+  await until(port, '/', (reply) => reply.status === 200);
+  await statsd.until((lines) => lines.includes('runicorn.backlog:0|h'));
+  // The one worker is busy for 3 s and stops accepting: two more connections wait in the backlog.
+  const slow = get(port, '/slow?ms=3000');
+  await r.waitFor(/slow request started/);
+  const waiting = [get(port, '/'), get(port, '/')];
+  await statsd.until((lines) => lines.some((l) => /^runicorn\.backlog:2\|h$/.test(l)));
+  assert.deepEqual(
+    (await Promise.all([slow, ...waiting])).map((x) => x.status),
+    [200, 200, 200],
+  );
+});

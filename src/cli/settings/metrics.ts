@@ -7,7 +7,7 @@
  * metrics.statsdHost.flags // ['--statsd-host']
  */
 import { Bool, CommaList, OrNull, StatsdAddress, TcpAddress, Text } from '../../streams/codecs';
-import { constant, planned, setting, supported } from './setting';
+import { constant, setting, supported } from './setting';
 
 const statsd = supported;
 
@@ -56,8 +56,10 @@ export const metrics = {
     codec: Bool,
     default: constant(false),
     section: 'Logging',
-    doc: 'Also report how many connections wait in the listen backlog (Linux).',
-    support: planned('statsd'),
+    doc:
+      'Also report how many connections wait in the listen backlog of the TCP listeners (Linux).\n\n'
+      + 'StatsD gets the runicorn.backlog histogram each second; --metrics-bind gets runicorn_listen_backlog.',
+    support: supported,
   }),
   metricsBind: setting({
     name: 'metricsBind',
