@@ -16,7 +16,6 @@ import type { Subscription } from 'rxjs';
 import { hookLog, runHook, type Hooks } from '../effects/hook-runner';
 import { bindAll, prelisten, type Listener } from '../effects/listeners';
 import { livePorts } from '../effects/live-ports';
-import { arbiterMetrics, type ArbiterMetrics } from '../effects/arbiter-metrics';
 import type { Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
@@ -24,9 +23,9 @@ import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
 import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptions } from '../effects/upgrade';
 import { describeBind } from '../streams/bind-address';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
-import type { LogLevel } from '../streams/commands';
 import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
 import { workerType } from '../streams/worker/policy';
+import { arbiterInstruments, type ArbiterInstruments } from './arbiter-instruments';
 import { openArbiterLogs, type ArbiterLogs } from './arbiter-logs';
 import { arbiterSettingsFor, liveConfigFor, procNameOf } from './live-config';
 import { hooksOf } from './hooks';
@@ -113,7 +112,12 @@ const bindListeners = (
  * HUP: every source read again; the new live configuration, or a rejection with one line. What
  * cannot change without new sockets (the bind addresses) is kept, with a warning.
  */
-function reloader(input: BootInput, listeners: readonly Listener[], logs: ArbiterLogs) {
+function reloader(
+  input: BootInput,
+  listeners: readonly Listener[],
+  logs: ArbiterLogs,
+  instruments: ArbiterInstruments,
+) {
   const { reload } = input;
   if (!reload) return undefined;
   return async () => {
@@ -122,6 +126,7 @@ function reloader(input: BootInput, listeners: readonly Listener[], logs: Arbite
     if (E.isLeft(privileges)) throw privileges.left;
     logs.replace(next.config);
     const logger = logs.logger;
+    instruments.replace(next.config, logger);
     if (JSON.stringify(next.config.bind) !== JSON.stringify(input.config.bind)) {
       logger.log('warning', 'bind changes take effect on a restart (or USR2); keeping the current listeners');
     }
@@ -145,25 +150,25 @@ interface Booted {
   /** The old arbiter, while it runs (this one was started by its USR2). */
   readonly parent: number | undefined;
   readonly pidfile: PidfileOwner;
-  readonly metrics: ArbiterMetrics | undefined;
+  readonly instruments: ArbiterInstruments;
 }
 
 function start(input: BootInput, booted: Booted): Subscription {
   const { config } = input;
-  const { logger, hooks, listeners, parent, pidfile, metrics } = booted;
+  const { logger, hooks, listeners, parent, pidfile, instruments } = booted;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
   logger.log('info', `Using worker: ${workerType(config).name}`);
-  const reload = reloader(input, listeners, booted.logs);
+  const reload = reloader(input, listeners, booted.logs, instruments);
   const ports = livePorts({
     ...liveConfigFor(input, hooks, listeners, booted.privileges, booted.logs),
     logger,
     listeners,
     beforeExit: () => {
-      metrics?.close();
+      instruments.close();
       pidfile.remove();
     },
     reopenLogs: booted.logs.reopen,
-    ...(metrics ? { metric: metrics.metric } : {}),
+    metric: instruments.metric,
     promote: () => pidfile.promote(logger),
     ...(input.upgrade ? { upgrade: input.upgrade } : {}),
     ...(input.onExit ? { onExit: input.onExit } : {}),
@@ -187,8 +192,8 @@ export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscriptio
   const privileges = resolvePrivileges(input.config);
   const owner = E.isRight(privileges) ? privileges.right : {};
   // StatsD counts log lines by level; its client starts once the sockets are bound.
-  const instruments: Instruments = {};
-  const onLog = (level: LogLevel, message: string) => instruments.metrics?.onLog(level, message);
+  const instruments = arbiterInstruments();
+  const onLog = instruments.onLog;
   return pipe(
     TE.tryCatch(
       () => openArbiterLogs(input.config, { owner, onLog, procName: (c) => procNameOf(c, input.app) }),
@@ -204,16 +209,11 @@ export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscriptio
   );
 }
 
-/** The arbiter's metrics (StatsD, Prometheus), once they exist. */
-interface Instruments {
-  metrics?: ArbiterMetrics;
-}
-
 function bootWith(
   input: BootInput,
   logs: ArbiterLogs,
   privileges: E.Either<RunicornError, Privileges>,
-  instruments: Instruments,
+  instruments: ArbiterInstruments,
 ): TE.TaskEither<RunicornError, Subscription> {
   const { config, app } = input;
   const log = logs.logger;
@@ -262,12 +262,11 @@ function bootWith(
       }),
     ),
     TE.map((listeners) => {
-      const metrics = arbiterMetrics(
+      instruments.start(
         config,
         log,
         listeners.map((l) => l.label),
       );
-      instruments.metrics = metrics;
       return start(input, {
         logger: log,
         hooks,
@@ -277,7 +276,7 @@ function bootWith(
         privileges: owner,
         parent,
         pidfile,
-        metrics,
+        instruments,
       });
     }),
   );

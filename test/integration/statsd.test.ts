@@ -3,6 +3,9 @@
 // costs a request.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fixture, get, runicorn, until } from '../support/cli';
 
@@ -141,4 +144,25 @@ test('--enable-backlog-metric: connections waiting for a busy sync worker are th
     (await Promise.all([slow, ...waiting])).map((x) => x.status),
     [200, 200, 200],
   );
+});
+
+test('HUP with a new --statsd-host: the arbiter and the new workers send to the new server', async (t) => {
+  const first = await statsdListener(t);
+  const second = await statsdListener(t);
+  const dir = mkdtempSync(join(tmpdir(), 'runicorn-statsd-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const conf = join(dir, 'runicorn.conf.mjs');
+  const config = (port: number) => `export default { statsdHost: '127.0.0.1:${port}', workers: 1 };\n`;
+  writeFileSync(conf, config(first.port));
+  const r = runicorn(t, ['-c', conf, '-b', '127.0.0.1:0', fixture('app.mjs')]);
+  const port = await r.port();
+  await first.until((lines) => lines.includes('runicorn.workers:1|g'));
+  writeFileSync(conf, config(second.port));
+  const mark = r.lines.length;
+  r.kill('SIGHUP');
+  const booted = await r.waitFor(/Booting worker with pid: (\d+)/, { from: mark });
+  // The arbiter's gauge for the reload's new worker, and the new worker's requests, go to the new server.
+  await second.until((lines) => lines.some((l) => /^runicorn\.workers:\d\|g$/.test(l)));
+  await until(port, '/', (reply) => reply.body === booted[1]);
+  await second.until((lines) => lines.includes('runicorn.requests:1|c|@1.0'));
 });
