@@ -13,7 +13,7 @@
  * livePorts({ …, metric: metrics?.metric });
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { promClient } from './lazy-modules';
 import { RESTART_REASONS, type Command, type LogLevel } from '../streams/commands';
 import { backlogOf, tcpPorts } from './backlog';
 import { errorLine } from './error-text';
@@ -41,6 +41,7 @@ const hostPort = (b: { host: string; port: number }) =>
 
 /** The arbiter's own Prometheus registry. */
 function arbiterRegistry() {
+  const { Counter, collectDefaultMetrics, Gauge, Registry } = promClient();
   const registry = new Registry();
   const workers = new Gauge({ name: 'runicorn_workers', help: 'Worker processes.', registers: [registry] });
   const restarts = new Counter({
@@ -139,7 +140,7 @@ export function arbiterMetrics(
         sampling.unref();
       }
       if (prometheus)
-        new Gauge({
+        new (promClient().Gauge)({
           name: 'runicorn_listen_backlog',
           help: 'Connections completed by the kernel and not yet accepted by a worker, over the TCP listeners.',
           registers: [prometheus.registry],

@@ -8,7 +8,7 @@
  * passes through another process, and each reopens them on USR1.
  *
  * @example
- * const logs = await openLogs(options, { role: 'worker' });
+ * const logs = await openLogs(options, { role: 'worker' }); // synchronous unless --logger-class
  * logs.error.log('info', 'Booting worker with pid: 1234');
  */
 import { chownSync, closeSync, openSync } from 'node:fs';
@@ -50,11 +50,16 @@ const drained = (sinks: readonly LogSink[]) =>
   Promise.all(sinks.map((sink) => (sink.flush ? sink.flush() : sink.flushSync()))).then(() => undefined);
 
 /**
- * The logs of this process. Throws a `RunicornError` (`RUNICORN_LOG_FILE`,
+ * The logs of this process. Throws (or rejects with) a `RunicornError` (`RUNICORN_LOG_FILE`,
  * `RUNICORN_LOGGER_CLASS`) that the caller prints as one line.
+ *
+ * runicorn's own logs open synchronously: a worker then puts its signal handlers in place without
+ * waiting (a TERM in that window would end it by Node's default action). A user's logger module
+ * has to be imported first.
  */
-export async function openLogs(options: LoggingOptions, extra: OpenLogsOptions): Promise<Logs> {
-  if (options.loggerClass !== 'simple') return userLogs(options, await loadUserLogger(options, extra.config), extra);
+export function openLogs(options: LoggingOptions, extra: OpenLogsOptions): Logs | Promise<Logs> {
+  if (options.loggerClass !== 'simple')
+    return loadUserLogger(options, extra.config).then((user) => userLogs(options, user, extra));
   return openBuiltinLogs(options, extra);
 }
 

@@ -18,7 +18,8 @@
  * res.end(await scrape.text());
  */
 import type { ChildProcess } from 'node:child_process';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import { promClient } from './lazy-modules';
 import { liveWorkers } from './worker-channels';
 import type { ArbiterMessage, WorkerMessage } from './worker-options';
 
@@ -79,7 +80,9 @@ export function metricsScrape(own: () => Promise<MetricJson[]>, waitMs = SCRAPE_
   const retire = async (gone: readonly MetricJson[][]) => {
     if (gone.length === 0) return;
     const kept = gone.map((metrics) => metrics.filter((m) => isCumulative(m) && !perWorker(m)));
-    retired = (await AggregatorRegistry.aggregate([retired, ...kept]).getMetricsAsJSON()) as MetricJson[];
+    retired = (await promClient()
+      .AggregatorRegistry.aggregate([retired, ...kept])
+      .getMetricsAsJSON()) as MetricJson[];
   };
   return {
     async collect() {
@@ -93,7 +96,7 @@ export function metricsScrape(own: () => Promise<MetricJson[]>, waitMs = SCRAPE_
       const gone = [...last.keys()].filter((pid) => !alive.has(pid));
       await retire(gone.map((pid) => last.get(pid) ?? []));
       for (const pid of gone) last.delete(pid);
-      const registry = AggregatorRegistry.aggregate(
+      const registry = promClient().AggregatorRegistry.aggregate(
         [await own(), retired, ...last.values()].map((metrics) => keepApart(metrics)),
       );
       return { contentType: registry.contentType, text: await registry.metrics() };

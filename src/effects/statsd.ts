@@ -21,7 +21,7 @@
  * const statsd = statsdClient({ host: '127.0.0.1:8125', prefix: 'app', tags: [], buffered: true, warn });
  * statsd.increment('requests'); // app.runicorn.requests:1|c|@1.0
  */
-import StatsD from 'hot-shots';
+import { hotShotsClient } from './lazy-modules';
 import { errorLine } from './error-text';
 
 export interface StatsdSettings {
@@ -108,6 +108,7 @@ export function statsdClient(settings: StatsdSettings): Statsd {
   };
   let carrier: Carrier | undefined;
   try {
+    const StatsD = hotShotsClient();
     carrier = new StatsD({
       ...(target.protocol === 'uds' ? { protocol: 'uds', path: target.path } : target),
       // Gunicorn's lines only: no DogStatsD extras read from DD_* variables, no telemetry.

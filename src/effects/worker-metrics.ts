@@ -16,7 +16,8 @@
  * runPipelineWith([...observers, ...metrics.observers]);
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './lazy-modules';
 import type { LogLevel } from '../streams/commands';
 import { errorLine } from './error-text';
 import type { Logger } from './logger';
@@ -49,6 +50,7 @@ function statsdObserver(statsd: Statsd): RequestObserver {
 
 /** The worker's Prometheus registry: request metrics, and its Node process metrics labelled by worker. */
 export function workerRegistry(id: number) {
+  const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = promClient();
   const registry = new Registry();
   const requests = new Counter({
     name: 'runicorn_requests_total',

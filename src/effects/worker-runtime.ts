@@ -128,11 +128,12 @@ function syncTracker(servers: WorkerServers) {
 
 export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions = {}): Promise<void> {
   let metrics: WorkerMetrics | undefined;
-  const logs = await openLogs(options.logging, {
+  const opened = openLogs(options.logging, {
     role: 'worker',
     config: options.config,
     onLog: (level, message) => metrics?.onLog(level, message),
   });
+  const logs = opened instanceof Promise ? await opened : opened;
   const logger = logs.error;
   metrics = workerMetrics(options, logger);
   logger.log('info', `Booting worker with pid: ${process.pid}`);

@@ -38,6 +38,9 @@ test('--max-requests recycling under keep-alive load: every request answered 200
 test('TTOU and TTIN under keep-alive load: every request answered 200', BOUND, async (t) => {
   const r = runicorn(t, ['-w', '3', '-b', '127.0.0.1:0', example('pid.mjs')]);
   const port = await r.port();
+  // Every worker has its signal handlers once it says it boots: a TTOU then stops the oldest
+  // gracefully, never one that Node would end at once on its TERM.
+  await r.waitFor(/Booting worker with pid/, { nth: 3 });
   await until(port, '/', (x) => x.status === 200);
   const signals: NodeJS.Signals[] = ['SIGTTOU', 'SIGTTOU', 'SIGTTIN', 'SIGTTOU'];
   const load = steadyLoad(port, 16, { total: 3000 });
