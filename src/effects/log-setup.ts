@@ -75,8 +75,15 @@ export function openBuiltinLogs(options: LoggingOptions, extra: OpenLogsOptions)
       ? [openLogTarget(options.accesslog, 1, { sync: false, onError: warn('access log') }, 'access log')]
       : [];
   const { syslog } = options;
-  // Warnings about syslog go to the error log; the syslog sink drops them while it is down.
-  const toErrorLog = (err: Error) => error.log('warning', err.message);
+  // Warnings about syslog go to the error log; the syslog sink drops them while it is down. The
+  // error and access sinks share the address, so one outage is said once, not once per sink
+  // (until USR1, which reconnects and re-arms both).
+  let said = new Set<string>();
+  const toErrorLog = (err: Error) => {
+    if (said.has(err.message)) return;
+    said.add(err.message);
+    error.log('warning', err.message);
+  };
   if (syslog) {
     const open = (kind: 'error' | 'access') =>
       openSyslogSink({
@@ -105,6 +112,7 @@ export function openBuiltinLogs(options: LoggingOptions, extra: OpenLogsOptions)
     access,
     reopen() {
       access?.flush?.();
+      said = new Set();
       for (const sink of all) sink.reopen();
     },
     flush: () => {

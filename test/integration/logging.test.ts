@@ -473,3 +473,24 @@ test('HUP re-applies the logging settings: a new error log file and level, new a
   assert.doesNotMatch(read(join(dir, 'access-1.log')), /\/after/);
   await stop(r);
 });
+
+test('--log-syslog to a socket that is not there: each process warns once, and every request is served', async (t) => {
+  const dir = tempDir(t);
+  const r = runicorn(t, [
+    '-b',
+    '127.0.0.1:0',
+    '--log-syslog',
+    '--log-syslog-to',
+    `unix://${join(dir, 'no.sock')}#stream`,
+    fixture('app.mjs'),
+  ]);
+  const port = await r.port();
+  const worker = Number((await r.waitFor(/Booting worker with pid: (\d+)/))[1]);
+  for (let i = 0; i < 20; i++) assert.equal((await get(port, `/?i=${i}`)).status, 200);
+  await r.waitFor(new RegExp(`\\[${worker}\\] \\[WARNING\\] cannot send to syslog`));
+  await stop(r);
+  const warnings = (pid: number) =>
+    r.lines.filter((l) => l.includes(`[${pid}] [WARNING] cannot send to syslog`)).length;
+  assert.equal(warnings(worker), 1, r.lines.join('\n'));
+  assert.equal(warnings(r.pid), 1);
+});
