@@ -81,6 +81,7 @@ test(
     const r = runicorn(t, ['-b', '127.0.0.1:0'], { cwd: dir });
     const port = await r.port();
     // Both old workers serve (a worker still booting at the HUP would be stopped: it serves nothing yet).
+    await r.waitFor(/Booting worker with pid/, { nth: 2 });
     const serving = new Set<string>();
     await until(port, '/', (x) => serving.add(x.body.split(' ')[1] ?? '').size === 2 && x.status === 200);
     const oldPids = r.workerPids();
