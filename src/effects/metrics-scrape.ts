@@ -8,8 +8,10 @@
  * - each worker gets `SCRAPE_WAIT_MS`; one that does not answer in time (busy, stuck, exiting)
  *   is counted with its last answer, so its requests neither vanish nor hold the scrape;
  * - a worker that has gone leaves its last counters and histograms behind (`retired`), so
- *   `runicorn_requests_total` never drops when a worker is replaced. Requests a worker served
- *   after its last scrape and before it went are not counted.
+ *   `runicorn_requests_total` never drops when a worker is replaced. A worker that exits on its
+ *   own terms (a drain, max-requests, a reload) sends its registry as it ends, so the requests it
+ *   served after its last scrape count too; only a worker killed outright (SIGKILL, a timeout)
+ *   loses those.
  * - The worker-labelled process metrics are kept apart per worker: their aggregator is `first`
  *   where prom-client would average or omit them, since no two workers share a label set.
  *
@@ -20,7 +22,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { promClient } from './lazy-modules';
-import { liveWorkers } from './worker-channels';
+import { liveWorkers, takeFinals } from './worker-channels';
 import type { ArbiterMessage, WorkerMessage } from './worker-options';
 
 type MetricJson = MetricObjectWithValues<MetricValue<string>> & { aggregator?: string };
@@ -86,6 +88,8 @@ export function metricsScrape(own: () => Promise<MetricJson[]>, waitMs = SCRAPE_
   };
   return {
     async collect() {
+      // A worker's last metrics, sent as it exited, replace its last answer.
+      for (const [pid, metrics] of takeFinals()) last.set(pid, metrics as MetricJson[]);
       const live = [...liveWorkers()];
       const answers = await Promise.all(live.map(([, child]) => askWorker(child, waitMs)));
       live.forEach(([pid], i) => {

@@ -31,11 +31,31 @@ export interface WorkerMetrics {
   readonly observers: readonly RequestObserver[];
   /** Count a log line (StatsD `log.*`); give it to the worker's logger. */
   onLog(level: LogLevel, message: string): void;
-  /** Before the worker exits: send the StatsD lines gathered so far. */
-  close(): void;
+  /**
+   * Before the worker exits: send the StatsD lines gathered so far, and the Prometheus registry
+   * as it ends (the arbiter keeps it, so requests served since the last scrape still count).
+   */
+  close(): Promise<void>;
 }
 
-const none: WorkerMetrics = { observers: [], onLog: () => undefined, close: () => undefined };
+const none: WorkerMetrics = { observers: [], onLog: () => undefined, close: async () => undefined };
+
+/** How long an exiting worker waits to hand its last metrics to the arbiter. */
+const FINAL_WAIT_MS = 300;
+
+/** Send the registry as it ends to the arbiter; resolves once written, or after `FINAL_WAIT_MS`. */
+function sendFinal(registry: Registry): Promise<void> {
+  const sent = registry.getMetricsAsJSON().then(
+    (metrics) =>
+      new Promise<void>((resolve) => {
+        if (!process.send || !process.connected) return resolve();
+        const final: WorkerMessage = { t: 'metrics-final', metrics };
+        process.send(final, undefined, {}, () => resolve());
+      }),
+  );
+  const bounded = new Promise<void>((resolve) => setTimeout(resolve, FINAL_WAIT_MS).unref());
+  return Promise.race([sent.catch(() => undefined), bounded]);
+}
 
 /** Gunicorn's three request metrics, per request. */
 function statsdObserver(statsd: Statsd): RequestObserver {
@@ -137,10 +157,12 @@ export function workerMetrics(options: Pick<WorkerOptions, 'config' | 'id'>, log
     });
     observers.push(statsdObserver(statsd));
   }
+  let registry: Registry | undefined;
   if (settings.metricsBind !== null) {
-    const { registry, observer } = workerRegistry(options.id);
-    observers.push(observer);
-    answerScrapes(registry, logger);
+    const made = workerRegistry(options.id);
+    registry = made.registry;
+    observers.push(made.observer);
+    answerScrapes(made.registry, logger);
   }
   return {
     observers,
@@ -148,6 +170,9 @@ export function workerMetrics(options: Pick<WorkerOptions, 'config' | 'id'>, log
       const counter = statsd && logCounter(level, message);
       if (counter) statsd?.increment(counter);
     },
-    close: () => statsd?.close(),
+    close() {
+      statsd?.close();
+      return registry ? sendFinal(registry) : Promise.resolve();
+    },
   };
 }

@@ -70,7 +70,9 @@ export type WorkerMessage =
   | { readonly t: 'retiring'; readonly handoff?: true }
   | { readonly t: 'failed'; readonly code: number; readonly reason: string }
   /** The answer to the arbiter's `{ t: 'metrics', id }`: this worker's Prometheus registry as JSON. */
-  | { readonly t: 'metrics'; readonly id: number; readonly metrics: unknown };
+  | { readonly t: 'metrics'; readonly id: number; readonly metrics: unknown }
+  /** Sent as the worker exits: its Prometheus registry at the end, so no request it served is lost. */
+  | { readonly t: 'metrics-final'; readonly metrics: unknown };
 
 /** IPC messages from the arbiter to a worker: a Prometheus scrape asks for the worker's metrics. */
 export type ArbiterMessage = { readonly t: 'metrics'; readonly id: number };

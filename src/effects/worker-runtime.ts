@@ -162,10 +162,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     hookArgs: (name) => (name === 'workerExit' ? [server, worker] : [worker]),
     catchAbort: configured.includes('workerAbort') || configured.includes('workerExit'),
     reopenLogs: () => logs.reopen(),
-    flushLogs: () => {
-      metrics?.close();
-      return logs.flush();
-    },
+    flushLogs: () => Promise.all([metrics?.close(), logs.flush()]).then(() => undefined),
   });
   // What the worker itself notices besides its boot: max-requests reached.
   const internal$ = new Subject<WorkerEvent>();

@@ -137,3 +137,14 @@ test('prometheus: max-requests and HUP show their reasons; TTOU is no restart', 
   const fewer = await scrapeUntil(metrics, (m) => samples(m, 'runicorn_workers')[0]?.[1] === 1);
   assert.equal(total(fewer, 'runicorn_worker_restarts_total'), before, 'TTOU is no restart');
 });
+
+test('prometheus: a worker that leaves at --max-requests before any scrape still counts its requests', async (t) => {
+  const { r, port, metrics } = await start(t, ['-w', '1', '--max-requests', '5']);
+  const first = Number((await r.waitFor(/Booting worker with pid: (\d+)/))[1]);
+  // Exactly five requests, and no scrape: the first worker serves them all, then drains and exits.
+  for (let i = 0; i < 5; i++) assert.equal((await get(port, '/')).status, 200);
+  await r.waitFor(new RegExp(`Worker exiting \\(pid: ${first}\\)`));
+  const text = (await scrape(metrics)).text;
+  assert.equal(total(text, 'runicorn_requests_total'), 5, text);
+  assert.equal(total(text, 'runicorn_request_duration_seconds_count'), 5);
+});
