@@ -165,8 +165,8 @@ export function openFileSink(path: string, options: SinkOptions, what = 'log fil
 }
 
 /**
- * stdout (fd 1) or stderr (fd 2). Synchronous sinks write with `process.stdout`/`stderr`'s own
- * fd so lines keep their order with anything else the process prints.
+ * stdout (fd 1) or stderr (fd 2), written through the same fd the process's own `process.stdout`
+ * and `process.stderr` use; a synchronous sink (the error log) writes each line before returning.
  *
  * @example
  * openStdSink(1, { sync: false }) // the access log with --access-logfile -

@@ -6,7 +6,7 @@
  * const options: LoggingOptions = { errorlog: '-', accesslog: null, accessLogFormat: '%(h)s', logLevel: 'info', logFormat: 'text', loggerClass: 'simple', cwd: '.', syslog: null };
  */
 import type { LogLevel } from '../streams/commands';
-import type { ErrorLog, LogFormat } from './logger';
+import type { LogFormat, Logger } from './logger';
 import type { RequestObserver } from './request-observer';
 
 /** The logging settings, as every process needs them (plain JSON). */
@@ -38,7 +38,7 @@ export interface SyslogOptions {
 
 /** A process's logs. */
 export interface Logs {
-  readonly error: ErrorLog;
+  readonly error: Logger;
   /** Set when requests are logged (workers only). */
   readonly access: RequestObserver | undefined;
   /** USR1: reopen every log file. */

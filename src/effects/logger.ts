@@ -6,7 +6,7 @@
  * The clock and the pid are read here, in the effects layer, never in `src/streams`.
  *
  * @example
- * const logger = createLogger({ level: 'info' });
+ * const logger = createLogger({ level: 'info', sinks: [openStdSink(2, { sync: true })] });
  * logger.log('info', 'Listening at: http://127.0.0.1:8000 (1234)');
  */
 import { LOG_LEVELS, type LogLevel } from '../streams/commands';
@@ -14,12 +14,6 @@ import type { LogSink } from './log-sink';
 
 export interface Logger {
   log(level: LogLevel, message: string): void;
-}
-
-/** A logger that owns files: it reopens them (USR1) and flushes them before the process exits. */
-export interface ErrorLog extends Logger {
-  reopen(): void;
-  flushSync(): void;
 }
 
 /** `text` is Gunicorn's line format; `json` one object per line for log shippers. */
@@ -42,17 +36,13 @@ export function formatTimestamp(date: Date): string {
 export interface LoggerOptions {
   readonly level: LogLevel;
   readonly format?: LogFormat;
-  /** Where lines go; stderr (synchronously) when neither `sinks` nor `write` is given. */
-  readonly sinks?: readonly LogSink[];
-  /** A plain line writer (tests), used when there are no `sinks`. */
-  readonly write?: (line: string) => void;
+  /** Where lines go (reopening and flushing them is the owner's: `log-setup.ts`). */
+  readonly sinks: readonly LogSink[];
   readonly pid?: number;
   readonly now?: () => Date;
   /** Told about every line logged, by level, before filtering (StatsD's `log.<level>` counters). */
   readonly onLog?: (level: LogLevel, message: string) => void;
 }
-
-const stderrLine = (line: string) => void process.stderr.write(line);
 
 /** One record as a line: Gunicorn's text format, or JSON. */
 export function formatLine(format: LogFormat, date: Date, pid: number, level: LogLevel, message: string): string {
@@ -61,26 +51,18 @@ export function formatLine(format: LogFormat, date: Date, pid: number, level: Lo
     : `[${formatTimestamp(date)}] [${pid}] [${level.toUpperCase()}] ${message}\n`;
 }
 
-export function createLogger(options: LoggerOptions): ErrorLog {
+export function createLogger(options: LoggerOptions): Logger {
   const threshold = LOG_LEVELS.indexOf(options.level);
   const format = options.format ?? 'text';
   const now = options.now ?? (() => new Date());
-  const sinks = options.sinks;
-  const write = options.write ?? stderrLine;
+  const { sinks } = options;
   return {
     log(level, message) {
       options.onLog?.(level, message);
       if (LOG_LEVELS.indexOf(level) < threshold) return;
       const line = formatLine(format, now(), options.pid ?? process.pid, level, message);
-      if (!sinks) return write(line);
       const record = { level, message, line };
       for (const sink of sinks) sink.write(record);
-    },
-    reopen() {
-      for (const sink of sinks ?? []) sink.reopen();
-    },
-    flushSync() {
-      for (const sink of sinks ?? []) sink.flushSync();
     },
   };
 }

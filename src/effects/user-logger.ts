@@ -18,7 +18,7 @@ import { runicornError } from '../streams/errors';
 import { accessLogObserver, compiled } from './access-log';
 import { errorLine } from './error-text';
 import type { LoggingOptions, Logs, OpenLogsOptions } from './log-types';
-import type { ErrorLog } from './logger';
+import type { Logger } from './logger';
 
 /** A finished request, as a user's logger receives it (`access(entry)`). */
 export interface UserAccessEntry {
@@ -98,13 +98,11 @@ export function userLogs(options: LoggingOptions, user: UserLogger, extra: OpenL
   const log = safe((level: LogLevel, message: string) => user.log(level, message));
   const reopen = safe(() => user.reopen?.());
   const close = safe(() => user.close?.());
-  const error: ErrorLog = {
+  const error: Logger = {
     log(level, message) {
       extra.onLog?.(level, message);
       if (LOG_LEVELS.indexOf(level) >= threshold) log(level, message);
     },
-    reopen,
-    flushSync: () => undefined,
   };
   const access = extra.role === 'worker' && typeof user.access === 'function' ? user.access : undefined;
   const deliver = access
