@@ -90,6 +90,15 @@ export function liveConfigFor(
         configFile: input.configFile,
         config: configSnapshot(config),
         privileges,
+        http: {
+          limitRequestLine: config.limitRequestLine,
+          limitRequestFields: config.limitRequestFields,
+          limitRequestFieldSize: config.limitRequestFieldSize,
+          secureSchemeHeaders: config.secureSchemeHeaders,
+          headerTimeoutMs: config.headerTimeout * 1000,
+          requestTimeoutMs: config.requestTimeout * 1000,
+          forwardedAllowIps: config.forwardedAllowIps,
+        },
       },
     },
   };

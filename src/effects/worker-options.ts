@@ -8,6 +8,7 @@
  */
 import { runicornError } from '../streams/errors';
 import type { WorkerClass } from '../streams/worker/policy';
+import type { HttpSettings } from './http-guard';
 import type { AppKind } from './load-app';
 import type { LoggingOptions } from './log-setup';
 import type { Privileges } from './privileges';
@@ -40,6 +41,8 @@ export interface WorkerOptions {
   readonly configFile: string | undefined;
   /** The resolved settings that survive JSON (functions are left out), for hooks' `config`. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Request limits, slow-client timeouts and trusted proxies (Gunicorn's defaults when absent). */
+  readonly http?: HttpSettings;
   /** Who the worker becomes before it loads anything (`--user`, `--group`, `--initgroups`). */
   readonly privileges?: Privileges;
 }

@@ -16,6 +16,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asyncScheduler, catchError, defer, merge, Observable, of, Subject, type SchedulerLike } from 'rxjs';
 import { isRunicornError, runicornError } from '../streams/errors';
+import { allowList } from '../streams/http/allow-list';
 import type { Exchange } from '../streams/pipeline/exchange';
 import { requestPipeline } from '../streams/pipeline/request-pipeline';
 import type { Stage } from '../streams/pipeline/stage';
@@ -32,6 +33,7 @@ import {
 import { errorLine, errorStack } from './error-text';
 import { hookLog, runHook, type HookLog, type Hooks } from './hook-runner';
 import { hookStage } from './hook-stage';
+import { DEFAULT_HTTP_SETTINGS, httpGuard } from './http-guard';
 import { loadApp } from './load-app';
 import type { RequestObserver } from './request-observer';
 import { openLogs } from './log-setup';
@@ -153,7 +155,20 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   const configured = LIFECYCLE_HOOKS.filter((h) => typeof hooks[h] === 'function');
   const sync = options.workerClass === 'sync';
 
-  const servers = workerServers(options.listenerFds, { keepAliveMs: options.keepAliveMs, backlog: options.backlog });
+  // Requests refused by the HTTP layer still reach the observers (the access log shows them).
+  let onRefused: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const http = options.http ?? DEFAULT_HTTP_SETTINGS;
+  const guard = httpGuard({
+    settings: http,
+    trusted: allowList(http.forwardedAllowIps),
+    logger,
+    onRefused: (req, res) => onRefused?.(req, res),
+  });
+  const servers = workerServers(options.listenerFds, {
+    keepAliveMs: options.keepAliveMs,
+    backlog: options.backlog,
+    guard,
+  });
   const tracker = sync ? syncTracker(servers) : undefined;
   const ports = liveWorkerPorts({
     servers,
@@ -198,6 +213,11 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     function onObservedClose(this: ServerResponse) {
       observe(this.req, this);
     }
+    if (watched)
+      onRefused = (req, res) => {
+        for (const o of beginners) o.begin?.(req, res);
+        observe(req, res);
+      };
     const request$ = new Observable<NodeExchange>((subscriber) => {
       servers.onRequest(
         tracker || watched

@@ -26,11 +26,14 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
+import type { HttpGuard } from './http-guard';
 
 export interface WorkerServersOptions {
   /** Idle keep-alive time; 0 closes the connection after every response. */
   readonly keepAliveMs: number;
   readonly backlog: number;
+  /** The HTTP layer's rules, applied to every request before the handler sees it. */
+  readonly guard?: HttpGuard;
 }
 
 export interface WorkerServers {
@@ -58,12 +61,15 @@ interface ListenHandle {
 const handleOf = (server: http.Server) => (server as unknown as { _handle?: ListenHandle | null })._handle;
 
 export function workerServers(fds: readonly number[], options: WorkerServersOptions): WorkerServers {
-  const servers = fds.map(() => http.createServer());
+  const guard = options.guard;
+  const servers = fds.map(() => http.createServer(guard?.serverOptions ?? {}));
+  let dispatch: ((server: http.Server, req: IncomingMessage, res: ServerResponse) => void) | undefined;
   // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
   // a draining worker reaches the response in flight on each through `_httpMessage`.
   const sockets = new Set<Socket>();
   for (const server of servers) {
     if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
+    guard?.install(server, (req, res) => dispatch?.(server, req, res));
     server.on('connection', (socket: Socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -90,7 +96,13 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
         if (!keepAlive || !this.listening) res.shouldKeepAlive = false;
         handler(req, res);
       }
-      for (const server of servers) server.on('request', onRequest);
+      function onGuardedRequest(this: http.Server, req: IncomingMessage, res: ServerResponse) {
+        if (!keepAlive || !this.listening) res.shouldKeepAlive = false;
+        if ((guard as HttpGuard).admit(req, res)) handler(req, res);
+      }
+      const listener = guard ? onGuardedRequest : onRequest;
+      dispatch = (server, req, res) => listener.call(server, req, res);
+      for (const server of servers) server.on('request', listener);
     },
     pauseAccepting() {
       for (const server of servers) {

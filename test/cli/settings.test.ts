@@ -235,6 +235,13 @@ const SUPPORTED = [
   'syslogFacility',
   'disableRedirectAccessToSyslog',
   'enableBacklogMetric',
+  'limitRequestLine',
+  'limitRequestFields',
+  'limitRequestFieldSize',
+  'headerTimeout',
+  'requestTimeout',
+  'forwardedAllowIps',
+  'secureSchemeHeaders',
 ];
 
 const PLANNED_AREAS = [
@@ -243,7 +250,6 @@ const PLANNED_AREAS = [
   'control socket',
   'dirty arbiters',
   'reload',
-  'request limits',
   'proxy handling',
   'uWSGI',
   'privileges',
@@ -290,7 +296,15 @@ test('every Gunicorn setting is registered under its Gunicorn name, and nothing 
     .filter(([, s]) => !s.gunicorn)
     .map(([k]) => k)
     .sort();
-  assert.deepEqual(own, ['appKind', 'logFormat', 'metricsBind', 'nodeArg', 'stages']);
+  assert.deepEqual(own, [
+    'appKind',
+    'headerTimeout',
+    'logFormat',
+    'metricsBind',
+    'nodeArg',
+    'requestTimeout',
+    'stages',
+  ]);
 });
 
 test("keys are camelCase of Gunicorn's names, except the agreed ones", () => {

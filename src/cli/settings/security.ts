@@ -1,13 +1,14 @@
 /**
- * Security settings: limits on the request head, against oversized or abusive requests.
+ * Security settings: limits on the request head and on slow clients, against oversized or
+ * abusive requests.
  *
  * @example
  * security.limitRequestFieldSize.flags // ['--limit-request-field_size', '--limit-request-field-size']
  */
-import { NonNegativeInt } from '../../streams/codecs';
-import { constant, plannedSecure, setting } from './setting';
+import { NonNegativeInt, Seconds } from '../../streams/codecs';
+import { constant, setting, supported } from './setting';
 
-const limits = plannedSecure('request limits', 'requests over the limit would reach the app');
+const limits = supported;
 
 export const security = {
   limitRequestLine: setting({
@@ -49,5 +50,34 @@ export const security = {
     doc:
       'The longest header field accepted, in bytes.\n\n'
       + "Gunicorn's docs say 0 means unlimited, but its code treats 0 as 8190; runicorn does as the code does.",
+  }),
+  headerTimeout: setting({
+    name: 'headerTimeout',
+    flags: ['--header-timeout'],
+    metavar: 'SECONDS',
+    arity: 'value',
+    codec: Seconds,
+    default: constant(10),
+    section: 'Security',
+    support: supported,
+    doc:
+      'Seconds a client has to send the whole head of a request (request line and headers); 0 means no limit.\n\n'
+      + 'A runicorn setting (Node counts it from the connection or the first byte of the request). A client '
+      + 'that is too slow gets 408 and its connection is closed, so slow clients (slowloris) cannot hold a '
+      + "worker's connections. Node's own default is 60. Never more than --request-timeout.",
+  }),
+  requestTimeout: setting({
+    name: 'requestTimeout',
+    flags: ['--request-timeout'],
+    metavar: 'SECONDS',
+    arity: 'value',
+    codec: Seconds,
+    default: constant(60),
+    section: 'Security',
+    support: supported,
+    doc:
+      'Seconds a client has to send a whole request, head and body; 0 means no limit.\n\n'
+      + "A runicorn setting. Raise it for slow uploads that do not pass through a buffering proxy. Node's own "
+      + 'default is 300.',
   }),
 };

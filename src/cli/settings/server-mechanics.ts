@@ -212,7 +212,7 @@ export const serverMechanics = {
     codec: StringDict,
     default: constant({ 'X-FORWARDED-PROTOCOL': 'ssl', 'X-FORWARDED-PROTO': 'https', 'X-FORWARDED-SSL': 'on' }),
     section: 'Server Mechanics',
-    support: proxies,
+    support: supported,
     doc:
       'Headers, and the values of them, that mean the request came over HTTPS, from trusted proxies only '
       + '(config file only).',
@@ -226,7 +226,7 @@ export const serverMechanics = {
     codec: IpList,
     default: fromEnv('FORWARDED_ALLOW_IPS', LOCALHOST),
     section: 'Server Mechanics',
-    support: proxies,
+    support: supported,
     doc:
       'The front-end proxies trusted to set secure scheme headers: IP addresses and CIDR networks, comma-separated, '
       + 'or * for all.\n\nPeers on Unix sockets are always trusted.',

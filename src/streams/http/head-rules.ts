@@ -1,0 +1,357 @@
+/**
+ * The request-head rules runicorn adds to llhttp's: Gunicorn's limits, RFC 9112's framing and
+ * field rules that llhttp lets through, and which forwarded headers a peer may send. Pure: the
+ * worker applies the verdict (answer, strip, close) in `src/effects/http-guard.ts`.
+ *
+ * Why a verdict and not a stage that answers: this runs once per request before anything else,
+ * so it is one pass over `rawHeaders`, with no allocation on the common path (`undefined` means
+ * "pass it on untouched"). A header name is only lower-cased when its length is the length of a
+ * name a rule cares about.
+ *
+ * What llhttp already refuses (and the worker maps to statuses through `refusalForParseError`):
+ * repeated or malformed Content-Length, Content-Length with Transfer-Encoding, chunked not last,
+ * bad chunk sizes and framing, CR/LF/NUL and other controls in names and values, spaces before
+ * the colon, obsolete line folding, unknown methods, versions other than 0.9, 1.0, 1.1 and 2.0.
+ *
+ * @example
+ * const rules = headRules({ limitRequestLine: 4094, limitRequestFields: 100, limitRequestFieldSize: 8190 });
+ * inspectHead({ method: 'GET', url: '*', httpVersion: '1.1', rawHeaders: ['Host', 'a'] }, rules, true);
+ * // { refuse: { status: 400, message: "Invalid Request Line 'GET * HTTP/1.1'" } }
+ */
+
+/** The settings the rules come from (Gunicorn's names, camelCased). */
+export interface HeadSettings {
+  /** Longest request line in bytes; 0 = only the parser's limit. Above 8190 counts as 8190. */
+  readonly limitRequestLine: number;
+  /** Most header fields; 0, or more than 32768, is 32768. */
+  readonly limitRequestFields: number;
+  /** Longest `name: value` field in bytes; 0 counts as 8190 (as Gunicorn's code does). */
+  readonly limitRequestFieldSize: number;
+  /** Header name → the value meaning HTTPS (Gunicorn's `secure_scheme_headers`). */
+  readonly secureSchemeHeaders?: Readonly<Record<string, string>>;
+}
+
+/** A request head as Node parsed it. */
+export interface RequestHead {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly httpVersion: string;
+  readonly rawHeaders: readonly string[];
+}
+
+/** An answer in place of the app's: the status and the one line that says why. */
+export interface Refusal {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** What to do with a request that is not simply passed on. */
+export interface Verdict {
+  /** Answer this instead of running the request, then close the connection. */
+  readonly refuse?: Refusal;
+  /** Indexes into `rawHeaders` (names) of forwarded headers to remove before the app sees them. */
+  readonly strip?: readonly number[];
+  /** Let the request run, but close the connection after it (a body coding runicorn does not decode). */
+  readonly close?: true;
+}
+
+/** What a header name means to the rules; singletons are bit flags from `Singleton` up, one per field. */
+const Kind = {
+  TransferEncoding: 1,
+  Forwarded: 2,
+  Scheme: 3,
+  Singleton: 8,
+} as const;
+/** The bit of the Host field among the singletons (it is the first of SINGLETON_FIELDS). */
+const HOST_BIT = Kind.Singleton;
+
+/** The compiled rules: limits, and the header names that matter by length then name. */
+export interface HeadRules {
+  readonly requestLine: number;
+  readonly fields: number;
+  readonly fieldSize: number;
+  /** `lengths[n]` is true when some name of length n matters. */
+  readonly lengths: readonly boolean[];
+  readonly kinds: ReadonlyMap<string, number>;
+  /** Lower-cased scheme header → the value that means HTTPS. */
+  readonly scheme: ReadonlyMap<string, string>;
+}
+
+/** Fields a request may carry once only (RFC 9110 §5.3: a list syntax is what allows repeats). */
+export const SINGLETON_FIELDS: readonly string[] = [
+  'host',
+  'content-length',
+  'content-type',
+  'authorization',
+  'proxy-authorization',
+];
+
+/**
+ * Headers that tell an app where a request came from: removed, with the scheme headers, from
+ * requests whose peer is not in `--forwarded-allow-ips` (Express's and Fastify's `trust proxy`
+ * read them).
+ */
+export const FORWARDED_FIELDS: readonly string[] = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-real-ip',
+];
+
+/** Trailer fields RFC 9110 §6.5.1 forbids: framing, routing and authentication (Gunicorn's list). */
+const FORBIDDEN_TRAILERS = new Set(['host', 'content-length', 'transfer-encoding', 'trailer', 'authorization', 'te']);
+
+/** Transfer codings Gunicorn knows; every other one is 501. compress, deflate and gzip are passed on undecoded. */
+const CODINGS = new Set(['chunked', 'identity', 'compress', 'deflate', 'gzip', 'x-gzip', 'x-compress']);
+
+export const MAX_FIELDS = 32768;
+const DEFAULT_FIELD_SIZE = 8190;
+const MAX_REQUEST_LINE = 8190;
+
+/**
+ * The rules for a set of settings, compiled once per worker.
+ *
+ * @example
+ * headRules({ limitRequestLine: 0, limitRequestFields: 0, limitRequestFieldSize: 0 }).fields // 32768
+ */
+export function headRules(settings: HeadSettings): HeadRules {
+  const kinds = new Map<string, number>();
+  SINGLETON_FIELDS.forEach((name, i) => {
+    kinds.set(name, Kind.Singleton << i);
+  });
+  kinds.set('transfer-encoding', Kind.TransferEncoding);
+  for (const name of FORWARDED_FIELDS) kinds.set(name, Kind.Forwarded);
+  const scheme = new Map<string, string>();
+  for (const [name, value] of Object.entries(settings.secureSchemeHeaders ?? {})) {
+    scheme.set(name.toLowerCase(), value);
+    kinds.set(name.toLowerCase(), Kind.Scheme);
+  }
+  const lengths: boolean[] = [];
+  for (const name of kinds.keys()) lengths[name.length] = true;
+  const fields = settings.limitRequestFields;
+  const line = settings.limitRequestLine;
+  return {
+    requestLine: line > MAX_REQUEST_LINE ? MAX_REQUEST_LINE : line,
+    fields: fields === 0 || fields > MAX_FIELDS ? MAX_FIELDS : fields,
+    fieldSize: settings.limitRequestFieldSize === 0 ? DEFAULT_FIELD_SIZE : settings.limitRequestFieldSize,
+    lengths: Array.from(lengths, (b) => b === true),
+    kinds,
+    scheme,
+  };
+}
+
+/**
+ * The most bytes a request head may take under these rules (request line, fields, CRLFs):
+ * Node's `maxHeaderSize`, so that Gunicorn's limits, not llhttp's 16 KiB default, decide.
+ *
+ * @example
+ * maxHeadBytes(headRules({ limitRequestLine: 4094, limitRequestFields: 100, limitRequestFieldSize: 8190 })) // 823400
+ */
+export const maxHeadBytes = (rules: HeadRules): number =>
+  (rules.requestLine || MAX_REQUEST_LINE) + 2 + rules.fields * (rules.fieldSize + 2) + 2;
+
+/** Text from a request, safe to echo in a log line or an error page: printable ASCII, at most 100 characters. */
+export const printable = (text: string): string => {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 100 ? `${clean.slice(0, 100)}...` : clean;
+};
+
+const refuse = (status: number, message: string): Verdict => ({ refuse: { status, message } });
+
+/**
+ * The transfer codings of a request, checked: `undefined` when they are acceptable, else the
+ * refusal. `close` when a coding is passed on undecoded (the body's end is then unclear to a
+ * proxy, so the connection is not reused).
+ *
+ * @example
+ * transferCodings(['gzip, chunked'], '1.1') // { close: true }
+ * transferCodings(['foo'], '1.1')           // { refuse: { status: 501, message: "Unsupported transfer coding: 'foo'" } }
+ */
+export function transferCodings(values: readonly string[], httpVersion: string): Verdict | undefined {
+  if (httpVersion === '1.0') return refuse(400, 'Invalid HTTP Header: Transfer-Encoding on HTTP/1.0');
+  let chunked = 0;
+  let close = false;
+  let last = '';
+  for (const value of values) {
+    for (const part of value.split(',')) {
+      const coding = part.trim().toLowerCase();
+      if (coding === '') continue;
+      if (!CODINGS.has(coding)) return refuse(501, `Unsupported transfer coding: '${printable(coding)}'`);
+      if (chunked > 0) return refuse(400, 'Invalid HTTP Header: Transfer-Encoding: chunked is not the last coding');
+      if (coding === 'chunked') chunked += 1;
+      else if (coding !== 'identity') close = true;
+      last = coding;
+    }
+  }
+  if (last !== 'chunked' && last !== '')
+    return refuse(400, 'Invalid HTTP Header: Transfer-Encoding without chunked last');
+  return close ? { close: true } : undefined;
+}
+
+/**
+ * The verdict on one request head: `undefined` (the common case) to pass it on untouched.
+ * `trusted` says whether the peer is in `--forwarded-allow-ips`: an untrusted peer's forwarded
+ * and scheme headers are stripped; a trusted peer's scheme headers must agree.
+ *
+ * @example
+ * inspectHead({ method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: ['Host', 'a', 'Host', 'b'] }, rules, true)
+ * // { refuse: { status: 400, message: "Invalid HTTP Header: 'Host' (repeated)" } }
+ */
+export function inspectHead(head: RequestHead, rules: HeadRules, trusted: boolean): Verdict | undefined {
+  const method = head.method ?? '';
+  const url = head.url ?? '';
+  const version = head.httpVersion;
+  if (version !== '1.1' && version !== '1.0') return refuse(400, `Invalid HTTP Version 'HTTP/${printable(version)}'`);
+  // Node's parser takes single spaces only, so the line's length is exactly this.
+  const lineLength = method.length + url.length + 10;
+  if (rules.requestLine > 0 && lineLength > rules.requestLine)
+    return refuse(414, `Request Line is too large (${lineLength} > ${rules.requestLine})`);
+  if (url === '*' && method !== 'OPTIONS')
+    return refuse(400, `Invalid Request Line '${printable(`${method} * HTTP/${version}`)}'`);
+  const raw = head.rawHeaders;
+  const count = raw.length >> 1;
+  if (count > rules.fields) return refuse(431, `Too many header fields (${count} > ${rules.fields})`);
+  const { lengths, kinds, fieldSize } = rules;
+  let seen = 0;
+  let codings: string[] | undefined;
+  let strip: number[] | undefined;
+  let https: boolean | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (name.length + value.length + 2 > fieldSize)
+      return refuse(
+        431,
+        `Header field too large: '${printable(name)}' (${name.length + value.length + 2} > ${fieldSize})`,
+      );
+    if (lengths[name.length] !== true) continue;
+    const lower = name.toLowerCase();
+    const kind = kinds.get(lower);
+    if (kind === undefined) continue;
+    if (kind >= Kind.Singleton) {
+      if ((seen & kind) !== 0) return refuse(400, `Invalid HTTP Header: '${printable(name)}' (repeated)`);
+      seen |= kind;
+    } else if (kind === Kind.TransferEncoding) {
+      codings ??= [];
+      codings.push(value);
+    } else if (!trusted) {
+      strip ??= [];
+      strip.push(i);
+    } else if (kind === Kind.Scheme) {
+      const secure = rules.scheme.get(lower) === value;
+      if (https !== undefined && https !== secure) return refuse(400, 'Contradictory scheme headers');
+      https = secure;
+    }
+  }
+  if ((seen & HOST_BIT) === 0 && version === '1.1') return refuse(400, 'Missing Host header');
+  const framing = codings ? transferCodings(codings, version) : undefined;
+  if (framing?.refuse) return framing;
+  if (strip) return framing ? { strip, close: true } : { strip };
+  return framing;
+}
+
+/**
+ * The first forbidden field in a request's trailer section (RFC 9110 §6.5.1), or `undefined`.
+ *
+ * @example
+ * forbiddenTrailer(['Host', 'b']) // 'Host'
+ */
+export function forbiddenTrailer(rawTrailers: readonly string[]): string | undefined {
+  for (let i = 0; i < rawTrailers.length; i += 2) {
+    const name = rawTrailers[i] as string;
+    if (FORBIDDEN_TRAILERS.has(name.toLowerCase())) return name;
+  }
+  return undefined;
+}
+
+/** The header section's lines in a raw packet, from after the request line to the blank line (or the end). */
+function transferEncodingValues(packet: string): string[] {
+  const end = packet.indexOf('\r\n\r\n');
+  const lines = (end < 0 ? packet : packet.slice(0, end)).split('\r\n').slice(1);
+  const values: string[] = [];
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === 'transfer-encoding')
+      values.push(line.slice(colon + 1));
+  }
+  return values;
+}
+
+/**
+ * The answer to a request Node's parser refused (its `clientError`): the status Gunicorn gives
+ * for the same fault, or `undefined` for faults with no one left to answer (the client reset
+ * the connection). `packet` is what the parser was reading, used where llhttp's code alone
+ * does not say which of Gunicorn's errors it is.
+ *
+ * @example
+ * refusalForParseError('HPE_INVALID_METHOD', 'Invalid method encountered', 'get / HTTP/1.1\r\n...', rules)
+ * // { status: 400, message: 'Invalid Method' }
+ */
+export function refusalForParseError(
+  code: string | undefined,
+  reason: string,
+  packet: string,
+  rules: HeadRules,
+): Refusal | undefined {
+  switch (code) {
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return undefined;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, message: 'Request Timeout' };
+    case 'HPE_HEADER_OVERFLOW': {
+      const eol = packet.indexOf('\r\n');
+      const line = eol < 0 ? packet.length : eol;
+      if (rules.requestLine > 0 && line > rules.requestLine)
+        return { status: 414, message: `Request Line is too large (${line} > ${rules.requestLine})` };
+      return { status: 431, message: 'Request header section is too large' };
+    }
+    case 'HPE_INVALID_METHOD':
+      return { status: 400, message: 'Invalid Method' };
+    case 'HPE_INVALID_URL':
+      return { status: 400, message: 'Invalid Request Line: bad request-target' };
+    case 'HPE_INVALID_VERSION':
+      return { status: 400, message: 'Invalid HTTP Version' };
+    case 'HPE_INVALID_TRANSFER_ENCODING': {
+      const verdict = transferCodings(transferEncodingValues(packet), '1.1');
+      if (verdict?.refuse?.status === 501) return verdict.refuse;
+      return { status: 400, message: `Invalid HTTP Header: ${reason}` };
+    }
+    case 'HPE_INVALID_CHUNK_SIZE':
+    case 'HPE_INVALID_EOF_STATE':
+      return { status: 400, message: `Invalid chunked body: ${reason}` };
+    default:
+      return { status: 400, message: `Invalid request: ${reason}` };
+  }
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  417: 'Expectation Failed',
+  431: 'Request Header Fields Too Large',
+  501: 'Not Implemented',
+};
+
+/** The reason phrase for a refusal's status. */
+export const reasonPhrase = (status: number): string => REASONS[status] ?? 'Bad Request';
+
+/**
+ * A refusal as raw bytes for a socket whose request Node could not parse: `Connection: close`
+ * and a one-line plain-text body.
+ *
+ * @example
+ * refusalResponse({ status: 400, message: 'Invalid Method' })
+ * // 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 15\r\n\r\nInvalid Method\n'
+ */
+export function refusalResponse(refusal: Refusal): string {
+  const body = `${refusal.message}\n`;
+  return (
+    `HTTP/1.1 ${refusal.status} ${reasonPhrase(refusal.status)}\r\nConnection: close\r\n`
+    + `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+  );
+}
