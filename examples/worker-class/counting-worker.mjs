@@ -11,19 +11,19 @@
 
 export const CONNECTION_NUMBER = Symbol.for('counting-worker.connection');
 
-export default class CountingWorker {
-  static base = 'gthread';
+export default {
+  base: 'gthread',
 
-  static concurrency(config) {
+  concurrency(config) {
     return config.threads * 2;
-  }
+  },
 
-  static checkConfig(config, log) {
+  checkConfig(config, log) {
     if (config.threads < 2) throw new Error(`needs --threads 2 or more, got ${config.threads}`);
     log.info(`counting worker: up to ${config.threads * 2} requests at once per worker`);
-  }
+  },
 
-  static init({ servers, log, age }) {
+  init({ servers, log, age }) {
     let connections = 0;
     for (const server of servers) {
       server.requestTimeout = 30_000;
@@ -33,5 +33,5 @@ export default class CountingWorker {
       });
     }
     log.info(`counting worker ${age}: numbering connections`);
-  }
-}
+  },
+};
