@@ -429,3 +429,22 @@ test('examples/worker-class refuses --threads 1, as its checkConfig says', BOUND
   await r.closed;
   assert.match(r.lines.join('\n'), /its checkConfig refused: needs --threads 2 or more, got 1$/);
 });
+
+test("HUP runs the class's checkConfig on the new settings: refused, the running worker goes on", BOUND, async (t) => {
+  const s = setup(t, { 'marking.mjs': MARKING });
+  const conf = join(s.dir, 'conf.mjs');
+  writeFileSync(conf, 'export default { threads: 1 };');
+  const { r, port } = await start(t, s, ['-c', conf, '-k', 'marking.mjs:Marking']);
+  const pid = r.workerPids()[0];
+  writeFileSync(conf, 'export default { threads: 2 };');
+  const mark = r.lines.length;
+  r.kill('SIGHUP');
+  await r.waitFor(
+    /Reload failed: --worker-class marking\.mjs:Marking cannot be used: its checkConfig refused: one thread only, got 2/,
+    {
+      from: mark,
+    },
+  );
+  assert.equal((await fetchRaw(t, port, '/')).body, 'mark=marked by worker 1');
+  assert.deepEqual(r.workerPids(), [pid], 'no new worker');
+});
