@@ -24,7 +24,8 @@ import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptio
 import { describeBind } from '../streams/bind-address';
 import { bufferSignals, runArbiter } from '../effects/run-arbiter';
 import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
-import { workerType } from '../streams/worker/policy';
+import { workerType, type CustomWorkerClass } from '../streams/worker/policy';
+import { resolveWorkerClass } from '../effects/worker-class';
 import { arbiterInstruments, type ArbiterInstruments } from './arbiter-instruments';
 import { openArbiterLogs, type ArbiterLogs } from './arbiter-logs';
 import { arbiterSettingsFor, liveConfigFor, procNameOf } from './live-config';
@@ -54,6 +55,8 @@ export interface BootInput {
    * one the same way. Without it, USR2 is refused with a log line.
    */
   readonly upgrade?: Omit<SpawnArbiterOptions, 'listeners'>;
+  /** What a user's worker class declared; `boot` loads and checks it (none for the built-in classes). */
+  readonly workerClass?: CustomWorkerClass | undefined;
 }
 
 /** `-e KEY=VALUE` entries, applied to the arbiter's environment and so inherited by workers. */
@@ -132,8 +135,15 @@ function reloader(
     }
     applyRawEnv(next.config.rawEnv, process.env);
     const hooks = hooksOf(next.config as unknown as Record<string, unknown>);
+    const workerClass = await resolveWorkerClass(next.config, logger);
     return {
-      ...liveConfigFor({ ...next, workerEntry: input.workerEntry }, hooks, listeners, privileges.right, logs),
+      ...liveConfigFor(
+        { ...next, workerEntry: input.workerEntry, workerClass },
+        hooks,
+        listeners,
+        privileges.right,
+        logs,
+      ),
       settings: arbiterSettingsFor(next.config, hooks),
     };
   };
@@ -157,7 +167,8 @@ function start(input: BootInput, booted: Booted): Subscription {
   const { config } = input;
   const { logger, hooks, listeners, parent, pidfile, instruments } = booted;
   for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
-  logger.log('info', `Using worker: ${workerType(config).name}`);
+  const type = workerType(config, input.workerClass);
+  logger.log('info', `Using worker: ${type.custom ? `${type.custom} (base ${type.name})` : type.name}`);
   const reload = reloader(input, listeners, booted.logs, instruments);
   const ports = livePorts({
     ...liveConfigFor(input, hooks, listeners, booted.privileges, booted.logs),
@@ -205,7 +216,22 @@ export function boot(input: BootInput): TE.TaskEither<RunicornError, Subscriptio
         return failure;
       },
     ),
-    TE.chain((logs) => bootWith(input, logs, privileges, instruments)),
+    // A user's worker class is loaded and its checkConfig run before anything starts (Gunicorn's order).
+    TE.chain((logs) =>
+      pipe(
+        TE.tryCatch(
+          () => resolveWorkerClass(input.config, logs.logger),
+          (err) => {
+            const failure = isRunicornError(err)
+              ? err
+              : runicornError('RUNICORN_WORKER_CLASS', { spec: input.config.workerClass, reason: String(err) });
+            logs.logger.log('error', failure.message);
+            return failure;
+          },
+        ),
+        TE.chain((workerClass) => bootWith({ ...input, workerClass }, logs, privileges, instruments)),
+      ),
+    ),
   );
 }
 

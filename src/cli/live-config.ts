@@ -13,7 +13,13 @@ import type { LiveConfig } from '../effects/live-ports';
 import type { Privileges } from '../effects/privileges';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
-import { ABORT_GRACE_MS, heartbeatInterval, quickDeadline, workerType } from '../streams/worker/policy';
+import {
+  ABORT_GRACE_MS,
+  heartbeatInterval,
+  quickDeadline,
+  workerType,
+  type CustomWorkerClass,
+} from '../streams/worker/policy';
 import { loggingOf, type ArbiterLogs } from './arbiter-logs';
 import { arbiterHooksIn } from './hooks';
 import type { Config } from './settings/index';
@@ -30,6 +36,8 @@ export interface LiveConfigInput {
   readonly configFile: string | undefined;
   /** The script workers run; `cli/worker.js` by default. */
   readonly workerEntry?: string | undefined;
+  /** What a user's worker class declared (`resolveWorkerClass`); none for the built-in ones. */
+  readonly workerClass?: CustomWorkerClass | undefined;
 }
 
 /** The arbiter's settings for a configuration (the pure step's timing knobs and its hooks). */
@@ -59,7 +67,7 @@ export function liveConfigFor(
 ): LiveConfig {
   const { config, app } = input;
   const capture = config.captureOutput && config.errorlog !== '-' ? logs.capture : undefined;
-  const type = workerType(config);
+  const type = workerType(config, input.workerClass);
   const env = { ...process.env };
   delete env[WORKER_ENV];
   // Only the arbiter speaks to systemd.
@@ -82,6 +90,7 @@ export function liveConfigFor(
         backlog: config.backlog,
         keepAliveMs: type.keepAliveMs,
         workerClass: type.name,
+        ...(type.custom === undefined ? {} : { workerClassModule: type.custom }),
         workerConnections: type.concurrency,
         gracefulTimeoutMs: config.gracefulTimeout * 1000,
         heartbeatMs: heartbeatInterval(config.timeout * 1000),

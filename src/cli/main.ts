@@ -8,11 +8,12 @@
  * $ runicorn -w 4 -b :8000 app.mjs:app
  */
 import * as E from 'fp-ts/Either';
-import { runicornError, type RunicornError } from '../streams/errors';
+import { isRunicornError, runicornError, type RunicornError } from '../streams/errors';
 import { ExitCode } from '../streams/exit-codes';
 import { bufferSignals } from '../effects/run-arbiter';
 import { DAEMON_ENV, detach, tellLauncher } from '../effects/daemon';
 import { UPGRADE_ENV } from '../effects/upgrade';
+import { resolveWorkerClass } from '../effects/worker-class';
 import { boot } from './boot';
 import { checkApp } from './check-app';
 import { loadConfig, type LoadedConfig } from './load-config';
@@ -40,6 +41,18 @@ async function tryLoadApp(loaded: LoadedConfig, app: string): Promise<RunicornEr
   if (!verdict.ok) return runicornError('RUNICORN_APP_LOAD', { spec: app, reason: verdict.reason });
   if (verdict.warning) process.stderr.write(`runicorn: warning: ${verdict.warning}\n`);
   return undefined;
+}
+
+/** --check-config: a user's worker class loads and its checkConfig accepts the configuration. */
+async function tryWorkerClass(config: LoadedConfig['config']): Promise<RunicornError | undefined> {
+  const logger = { log: (level: string, message: string) => process.stderr.write(`runicorn: ${level}: ${message}\n`) };
+  return resolveWorkerClass(config, logger).then(
+    () => undefined,
+    (err: unknown) =>
+      isRunicornError(err)
+        ? err
+        : runicornError('RUNICORN_WORKER_CLASS', { spec: config.workerClass, reason: String(err) }),
+  );
 }
 
 /**
@@ -85,7 +98,7 @@ async function main(): Promise<void> {
   if (config.printConfig) process.stdout.write(printConfig(config));
   if (config.printConfig || config.checkConfig) {
     if (!app) fail(runicornError('RUNICORN_NO_APP', { hint: 'or `app` in the config file' }));
-    const failure = await tryLoadApp(loaded, app);
+    const failure = (await tryWorkerClass(config)) ?? (await tryLoadApp(loaded, app));
     // Checking is not serving: a configuration that does not load is a configuration error.
     if (failure) die(failure.message, ExitCode.Config);
     process.exit(ExitCode.Ok);

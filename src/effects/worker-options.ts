@@ -24,6 +24,8 @@ export interface WorkerOptions {
   readonly keepAliveMs: number;
   /** `sync` pauses accepting while its one request runs and holds its heartbeat while it is stuck. */
   readonly workerClass: WorkerClass;
+  /** A user's worker class (`-k ./my-worker.mjs`) built on `workerClass`: the worker runs its `init`. */
+  readonly workerClassModule?: string;
   /** Requests the app may have in flight at once (the worker type's concurrency). */
   readonly workerConnections: number;
   readonly gracefulTimeoutMs: number;

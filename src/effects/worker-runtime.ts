@@ -42,6 +42,7 @@ import { workerMetrics, type WorkerMetrics } from './worker-metrics';
 import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
+import { initWorkerClass } from './worker-class';
 import { workerServers, type WorkerServers } from './worker-servers';
 
 export type NodeExchange = Exchange<IncomingMessage, ServerResponse>;
@@ -271,6 +272,15 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     if (app.warning) logger.log('warning', app.warning);
     await runHook(hooks, 'postWorkerInit', logger, [worker]);
     serveRequests(app.listener, await resolveStages(extra.stages, worker));
+    // A user's worker class sets the servers up before they listen; its failure is a boot error (exit 3).
+    if (options.workerClassModule !== undefined) {
+      const ctx = { servers: servers.servers, config: options.config, log, pid: process.pid, age: options.id };
+      try {
+        await initWorkerClass(options.workerClassModule, ctx, options.cwd);
+      } catch (err) {
+        return listenFailed(isRunicornError(err) ? err.message : errorLine(err));
+      }
+    }
     try {
       await servers.listen();
     } catch (err) {

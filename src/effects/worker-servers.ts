@@ -37,6 +37,8 @@ export interface WorkerServersOptions {
 }
 
 export interface WorkerServers {
+  /** The HTTP servers, one per fd (a user's worker class sets them up before they listen). */
+  readonly servers: readonly http.Server[];
   /** Listen on every fd; rejects with the first failure. */
   listen(): Promise<void>;
   /** Handle every request of every server with `handler`. */
@@ -76,6 +78,7 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
     });
   }
   return {
+    servers,
     listen: () =>
       Promise.all(
         servers.map(

@@ -18,6 +18,7 @@ import * as t from 'io-ts';
 import { compileAccessFormat } from './access-log-format';
 import { parseAppSpec } from './app-spec';
 import { parseBind, type BindAddress } from './bind-address';
+import { WORKER_CLASSES } from './worker/policy';
 
 /** A codec that also says, in words, what it wants. */
 export interface Codec<A> extends t.Type<A, unknown, unknown> {
@@ -72,6 +73,38 @@ export function OneOf<const W extends string>(words: readonly W[]): Codec<W> {
     typeof u === 'string' && (words as readonly string[]).includes(u) ? E.right(u as W) : E.left(''),
   );
 }
+
+/** Gunicorn's worker classes that have no Node meaning, and why (for a `-k` that names one). */
+const GUNICORN_ONLY_WORKERS: Readonly<Record<string, string>> = {
+  gevent: 'greenlets',
+  gevent_wsgi: 'greenlets',
+  gevent_pywsgi: 'greenlets',
+  eventlet: 'greenlets',
+  tornado: "Tornado's IOLoop",
+  asgi: 'asyncio',
+};
+
+/**
+ * `--worker-class`: a built-in class (sync, gthread, async), or a module with a user's worker
+ * class (MODULE or MODULE:EXPORT, loaded and checked at boot). Gunicorn's classes built on
+ * Python event loops and `egg:` entry points are refused here with the reason.
+ *
+ * @example
+ * WorkerClassSpec.decode('./my-worker.mjs:Counting') // right('./my-worker.mjs:Counting')
+ * WorkerClassSpec.decode('gevent')                     // left: it is Gunicorn's greenlets worker
+ */
+export const WorkerClassSpec = codec<string>(
+  'WorkerClassSpec',
+  `one of ${WORKER_CLASSES.join(', ')}, or a worker class module (MODULE or MODULE:EXPORT)`,
+  (u) => {
+    if (typeof u !== 'string' || u.trim() === '') return E.left('');
+    const python = Object.hasOwn(GUNICORN_ONLY_WORKERS, u) ? GUNICORN_ONLY_WORKERS[u] : undefined;
+    if (python)
+      return E.left(`Gunicorn's ${u} worker runs on ${python}, which Node does not have; async is Node's own`);
+    if (u.startsWith('egg:')) return E.left('egg: entry points are Python packaging; name a module instead');
+    return E.right(u);
+  },
+);
 
 /** A non-empty string. */
 export const NonEmptyString = codec('NonEmptyString', 'a non-empty string', (u) =>

@@ -131,6 +131,11 @@ export const ERRORS = {
     exitCode: ExitCode.Config,
     message: (p: { spec: string; reason: string }) => `--logger-class ${p.spec} cannot be used: ${p.reason}`,
   },
+  /** `--worker-class` names a module that does not load, is not a worker class, or whose checkConfig refuses. */
+  RUNICORN_WORKER_CLASS: {
+    exitCode: ExitCode.Config,
+    message: (p: { spec: string; reason: string }) => `--worker-class ${p.spec} cannot be used: ${p.reason}`,
+  },
   /** A worker could not start serving (not the app's fault): the arbiter halts with exit 3. */
   RUNICORN_WORKER_BOOT: {
     exitCode: ExitCode.WorkerBootError,

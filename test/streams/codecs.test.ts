@@ -24,6 +24,7 @@ import {
   NonNegativeInt,
   OneOf,
   OneOfAliased,
+  WorkerClassSpec,
   OrNull,
   PositiveInt,
   Seconds,
@@ -122,6 +123,25 @@ table('OneOf', OneOf(['sync', 'gthread', 'async']), [
   ['gevent', BAD],
   ['SYNC', BAD],
   ['', BAD],
+  [1, BAD],
+  [null, BAD],
+]);
+
+table('WorkerClassSpec', WorkerClassSpec, [
+  ['sync', 'sync'],
+  ['gthread', 'gthread'],
+  ['async', 'async'],
+  ['./my-worker.mjs', './my-worker.mjs'],
+  ['workers/counting.js:Counting', 'workers/counting.js:Counting'],
+  ['@acme/runicorn-worker', '@acme/runicorn-worker'],
+  ['gevent', BAD, /greenlets/],
+  ['eventlet', BAD, /greenlets/],
+  ['tornado', BAD, /Tornado/],
+  ['asgi', BAD, /asyncio/],
+  ['egg:myapp#worker', BAD, /egg:/],
+  ['constructor', 'constructor'],
+  ['', BAD],
+  ['  ', BAD],
   [1, BAD],
   [null, BAD],
 ]);

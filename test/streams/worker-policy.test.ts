@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   ABORT_GRACE_MS,
+  customWorkerProblem,
   heartbeatInterval,
+  type CustomWorkerClass,
   quickDeadline,
   workerType,
   type WorkerTypeSettings,
@@ -38,6 +40,66 @@ const types: ReadonlyArray<readonly [string, Partial<WorkerTypeSettings>, Return
 ];
 for (const [name, settings, expected] of types) {
   test(`workerType — ${name}`, () => assert.deepEqual(workerType({ ...base, ...settings }), expected));
+}
+
+const customs: ReadonlyArray<
+  readonly [string, Partial<WorkerTypeSettings>, CustomWorkerClass, ReturnType<typeof workerType>]
+> = [
+  [
+    "a class on gthread: the base's numbers when it gives none",
+    { threads: 3, keepalive: 5 },
+    { spec: './w.mjs', base: 'gthread' },
+    { name: 'gthread', concurrency: 3, keepAliveMs: 5000, custom: './w.mjs' },
+  ],
+  [
+    'its own concurrency and keep-alive win over --threads and --keep-alive',
+    { threads: 3, keepalive: 5 },
+    { spec: './w.mjs', base: 'gthread', concurrency: 8, keepAliveMs: 250 },
+    { name: 'gthread', concurrency: 8, keepAliveMs: 250, custom: './w.mjs' },
+  ],
+  [
+    'its own keep-alive even with --keep-alive 0',
+    { keepalive: 0 },
+    { spec: 'pkg', base: 'async', keepAliveMs: 1000 },
+    { name: 'async', concurrency: 1000, keepAliveMs: 1000, custom: 'pkg' },
+  ],
+  [
+    'a class on sync stays sync with --threads 4 (it asked for sync)',
+    { threads: 4 },
+    { spec: './w.mjs', base: 'sync' },
+    { name: 'sync', concurrency: 1, keepAliveMs: 0, custom: './w.mjs' },
+  ],
+];
+for (const [name, settings, custom, expected] of customs) {
+  test(`workerType, a user's class — ${name}`, () =>
+    assert.deepEqual(workerType({ ...base, workerClass: custom.spec, ...settings }, custom), expected));
+}
+
+test('workerType of a module without what it declares is a programming error', () => {
+  assert.throws(() => workerType({ ...base, workerClass: './w.mjs' }), /needs what it declares/);
+});
+
+const problems: ReadonlyArray<readonly [Parameters<typeof customWorkerProblem>[0], RegExp | undefined]> = [
+  [{ base: 'gthread' }, undefined],
+  [{ base: 'async', concurrency: 50, keepAliveMs: 0 }, undefined],
+  [{ base: 'sync' }, undefined],
+  [{ base: undefined }, /has no base \(sync, gthread, async\)/],
+  [{ base: 'gevent' }, /base must be one of sync, gthread, async, got "gevent"/],
+  [{ base: 3 }, /got number/],
+  [{ base: 'gthread', concurrency: 0 }, /concurrency must be a positive integer, got 0/],
+  [{ base: 'gthread', concurrency: 2.5 }, /positive integer/],
+  [{ base: 'gthread', concurrency: '4' }, /positive integer/],
+  [{ base: 'async', keepAliveMs: -1 }, /keepAliveMs must be a whole number/],
+  [{ base: 'async', keepAliveMs: Number.POSITIVE_INFINITY }, /keepAliveMs/],
+  [{ base: 'sync', concurrency: 4 }, /sync base runs one request at a time/],
+  [{ base: 'sync', keepAliveMs: 1000 }, /sync base closes every connection/],
+];
+for (const [declared, problem] of problems) {
+  test(`customWorkerProblem(${JSON.stringify(declared)})`, () => {
+    const got = customWorkerProblem(declared);
+    if (problem === undefined) assert.equal(got, undefined);
+    else assert.match(got ?? '', problem);
+  });
 }
 
 const beats: ReadonlyArray<readonly [number, number]> = [

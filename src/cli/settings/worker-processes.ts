@@ -4,10 +4,8 @@
  * @example
  * workerProcesses.workers.default({ WEB_CONCURRENCY: '4' }) // { value: '4', env: 'WEB_CONCURRENCY' }
  */
-import { NonNegativeInt, OneOf, PositiveInt, Seconds } from '../../streams/codecs';
+import { NonNegativeInt, OneOf, PositiveInt, Seconds, WorkerClassSpec } from '../../streams/codecs';
 import { constant, fromEnv, notApplicable, setting, supported } from './setting';
-
-export const WORKER_CLASSES = ['sync', 'gthread', 'async'] as const;
 
 export const workerProcesses = {
   workers: setting({
@@ -28,16 +26,19 @@ export const workerProcesses = {
     flags: ['-k', '--worker-class'],
     metavar: 'STRING',
     arity: 'value',
-    codec: OneOf(WORKER_CLASSES),
+    codec: WorkerClassSpec,
     default: constant('async'),
     section: 'Worker Processes',
     support: supported,
     doc:
-      'The worker type: sync, gthread or async.\n\n'
+      'The worker type: sync, gthread, async, or your own worker class (MODULE or MODULE:EXPORT).\n\n'
       + 'sync runs one request at a time and closes every connection (Connection: close); gthread runs up to '
-      + "--threads at a time; async runs up to --worker-connections at a time. Gunicorn's default is sync; "
-      + "runicorn's is async, the way Node serves. Gunicorn's other classes (gevent, tornado, asgi, class paths) "
-      + 'have no Node meaning.',
+      + '--threads at a time; async runs up to --worker-connections at a time; gthread and async keep '
+      + "connections alive. sync with --threads above 1 is gthread, as in Gunicorn. Gunicorn's default is sync; "
+      + "runicorn's is async, the way Node serves. A module names the built-in class it extends (its base) and may "
+      + "check the configuration in the arbiter, set up each worker's servers before they listen, and set its own "
+      + 'concurrency and keep-alive: see docs/worker-classes.md. '
+      + "Gunicorn's gevent, eventlet, tornado and asgi classes have no Node meaning.",
   }),
   threads: setting({
     name: 'threads',

@@ -13,13 +13,45 @@
 /** The worker classes runicorn knows (Gunicorn's names). */
 export type WorkerClass = 'sync' | 'gthread' | 'async';
 
+/** The built-in worker classes, in the order the docs list them. */
+export const WORKER_CLASSES: readonly WorkerClass[] = ['sync', 'gthread', 'async'];
+
+/**
+ * True for a built-in class name; anything else in `--worker-class` names a module.
+ *
+ * @example
+ * isWorkerClass('gthread') // true
+ * isWorkerClass('./my-worker.mjs') // false
+ */
+export const isWorkerClass = (name: string): name is WorkerClass =>
+  (WORKER_CLASSES as readonly string[]).includes(name);
+
 /** The settings a worker type depends on (seconds, as configured). */
 export interface WorkerTypeSettings {
-  readonly workerClass: WorkerClass;
+  /** A built-in class, or the module spec of a user's class (then `workerType` needs what it declares). */
+  readonly workerClass: string;
   readonly threads: number;
   readonly workerConnections: number;
   /** Idle keep-alive seconds; 0 turns keep-alive off. */
   readonly keepalive: number;
+}
+
+/**
+ * What a user's worker class (`-k ./my-worker.mjs`) declares, once its module is loaded and its
+ * `concurrency` and `keepAliveMs` worked out (see docs/worker-classes.md).
+ *
+ * @example
+ * const custom: CustomWorkerClass = { spec: './my-worker.mjs', base: 'gthread', concurrency: 8 };
+ */
+export interface CustomWorkerClass {
+  /** As given to `--worker-class`; the worker loads the module again from it. */
+  readonly spec: string;
+  /** The built-in behaviour it extends. */
+  readonly base: WorkerClass;
+  /** Its own limit of requests in flight, instead of the base's. */
+  readonly concurrency?: number;
+  /** Its own idle keep-alive time, instead of `--keep-alive`. */
+  readonly keepAliveMs?: number;
 }
 
 /** A worker type and what it means for serving. */
@@ -29,6 +61,8 @@ export interface WorkerType {
   readonly concurrency: number;
   /** Idle keep-alive time; 0 means every response closes its connection. */
   readonly keepAliveMs: number;
+  /** The user's class module, when the type is one (its `name` is then its base). */
+  readonly custom?: string;
 }
 
 /**
@@ -36,15 +70,64 @@ export interface WorkerType {
  * `--threads` > 1 is `gthread` (Gunicorn's rule), which runs `threads` at a time; `async` runs
  * `--worker-connections` at a time. Both keep connections alive for `--keep-alive` seconds.
  *
+ * A user's class (`custom`) is its base exactly as named (a class that says `sync` asked for
+ * sync, so `--threads` does not switch it), with its own `concurrency` and `keepAliveMs` where
+ * it gives them. Without `custom`, a `workerClass` that is not built in is a programming error.
+ *
  * @example
  * workerType({ workerClass: 'async', threads: 1, workerConnections: 1000, keepalive: 2 }).concurrency // 1000
+ * workerType(settings, { spec: './w.mjs', base: 'gthread', concurrency: 8 }) // { name: 'gthread', concurrency: 8, keepAliveMs: 2000, custom: './w.mjs' }
  */
-export function workerType(settings: WorkerTypeSettings): WorkerType {
+export function workerType(settings: WorkerTypeSettings, custom?: CustomWorkerClass): WorkerType {
+  if (custom) {
+    const base = builtinType(custom.base, settings);
+    return {
+      name: base.name,
+      concurrency: custom.concurrency ?? base.concurrency,
+      keepAliveMs: custom.keepAliveMs ?? base.keepAliveMs,
+      custom: custom.spec,
+    };
+  }
+  if (!isWorkerClass(settings.workerClass))
+    throw new Error(`worker class ${settings.workerClass} is a module: workerType needs what it declares`);
   const name = settings.workerClass === 'sync' && settings.threads > 1 ? 'gthread' : settings.workerClass;
+  return builtinType(name, settings);
+}
+
+function builtinType(name: WorkerClass, settings: WorkerTypeSettings): WorkerType {
   if (name === 'sync') return { name, concurrency: 1, keepAliveMs: 0 };
   const keepAliveMs = settings.keepalive * 1000;
   if (name === 'gthread') return { name, concurrency: settings.threads, keepAliveMs };
   return { name, concurrency: settings.workerConnections, keepAliveMs };
+}
+
+/**
+ * What is wrong with a user's class's policy, in words, or `undefined` when nothing is: the base
+ * must be built in; `concurrency` a positive integer and `keepAliveMs` a whole number of 0 or
+ * more; and a `sync` base takes neither (one request at a time and no keep-alive is what sync is).
+ *
+ * @example
+ * customWorkerProblem({ base: 'sync', concurrency: 4 }) // 'a sync base runs one request at a time; it takes no concurrency'
+ */
+export function customWorkerProblem(declared: {
+  readonly base: unknown;
+  readonly concurrency?: unknown;
+  readonly keepAliveMs?: unknown;
+}): string | undefined {
+  const { base, concurrency, keepAliveMs } = declared;
+  if (base === undefined) return `it has no base (${WORKER_CLASSES.join(', ')}): the built-in class it extends`;
+  if (typeof base !== 'string' || !isWorkerClass(base))
+    return `its base must be one of ${WORKER_CLASSES.join(', ')}, got ${typeof base === 'string' ? `"${base}"` : typeof base}`;
+  const isInt = (n: unknown, min: number) => typeof n === 'number' && Number.isInteger(n) && n >= min;
+  if (concurrency !== undefined && !isInt(concurrency, 1))
+    return `its concurrency must be a positive integer, got ${String(concurrency)}`;
+  if (keepAliveMs !== undefined && !isInt(keepAliveMs, 0))
+    return `its keepAliveMs must be a whole number of 0 or more, got ${String(keepAliveMs)}`;
+  if (base === 'sync' && concurrency !== undefined)
+    return 'a sync base runs one request at a time; it takes no concurrency (use base gthread)';
+  if (base === 'sync' && keepAliveMs !== undefined)
+    return 'a sync base closes every connection; it takes no keepAliveMs (use base gthread or async)';
+  return undefined;
 }
 
 /**
