@@ -52,13 +52,21 @@ test('FORWARDED_ALLOW_IPS from the environment sets the list; * trusts everyone'
   assert.ok(names(await echoed(['--forwarded-allow-ips', '127.0.0.0/8'], {}, t)).includes('x-forwarded-for'));
 });
 
-test('contradictory scheme headers from a trusted peer are 400', async (t) => {
-  const r = runicorn(t, ['-b', '127.0.0.1:0', fixture('echo.mjs')]);
+test('contradictory scheme headers from a trusted peer are 400, logged and in the access log', async (t) => {
+  const r = runicorn(t, ['-b', '127.0.0.1:0', '--access-logfile', '-', fixture('echo.mjs')]);
   const port = await r.port();
-  const reply = await get(port, '/', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Ssl': 'off' });
+  const reply = await get(port, '/contra', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Ssl': 'off' });
   assert.equal(reply.status, 400);
+  assert.equal(reply.headers.connection, 'close');
   assert.match(reply.body, /Contradictory scheme headers/);
+  await r.waitFor(/\[WARNING\] Invalid request from ip=127\.0\.0\.1: Contradictory scheme headers \(400\)/);
   assert.equal((await get(port, '/', { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Ssl': 'on' })).status, 200);
+  r.kill('SIGTERM');
+  await r.closed;
+  assert.ok(
+    r.out.some((l) => l.includes('"GET /contra HTTP/1.1" 400 ')),
+    r.out.join('\n'),
+  );
 });
 
 for (const app of ['express.mjs', 'fastify.mjs'])
