@@ -247,3 +247,6 @@ export { AppReturnedAppError } from './streams/pipeline/app-like';
 // Lifecycle kit (runicorn/testing has it too, with inject() and fake ports)
 export * from './streams/lifecycle-kit';
 export { parseBind, type BindAddress } from './streams/bind-address';
+
+// Your own worker class, for `-k ./my-worker.mjs` (docs/worker-classes.md)
+export type { WorkerClassContext, WorkerClassModule } from './effects/worker-class';
