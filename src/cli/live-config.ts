@@ -57,6 +57,9 @@ export function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSetting
   };
 }
 
+/** Seconds as whole milliseconds (Node's server timeouts take integers); a positive time never becomes 0, which means "off". */
+const wholeMs = (seconds: number): number => (seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : 0);
+
 /** How workers are spawned for a configuration, on the listeners bound at boot. */
 export function liveConfigFor(
   input: LiveConfigInput,
@@ -104,8 +107,8 @@ export function liveConfigFor(
           limitRequestFields: config.limitRequestFields,
           limitRequestFieldSize: config.limitRequestFieldSize,
           secureSchemeHeaders: config.secureSchemeHeaders,
-          headerTimeoutMs: config.headerTimeout * 1000,
-          requestTimeoutMs: config.requestTimeout * 1000,
+          headerTimeoutMs: wholeMs(config.headerTimeout),
+          requestTimeoutMs: wholeMs(config.requestTimeout),
           forwardedAllowIps: config.forwardedAllowIps,
         },
       },
