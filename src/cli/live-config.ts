@@ -90,6 +90,8 @@ export function liveConfigFor(
         configFile: input.configFile,
         config: configSnapshot(config),
         privileges,
+        proxyProtocol:
+          config.proxyProtocol === 'off' ? undefined : { mode: config.proxyProtocol, allowFrom: config.proxyAllowIps },
       },
     },
   };

@@ -11,6 +11,7 @@ import type { WorkerClass } from '../streams/worker/policy';
 import type { AppKind } from './load-app';
 import type { LoggingOptions } from './log-setup';
 import type { Privileges } from './privileges';
+import type { ProxyProtocolOptions } from './proxy-protocol';
 
 export interface WorkerOptions {
   readonly app: string;
@@ -42,6 +43,8 @@ export interface WorkerOptions {
   readonly config: Readonly<Record<string, unknown>>;
   /** Who the worker becomes before it loads anything (`--user`, `--group`, `--initgroups`). */
   readonly privileges?: Privileges;
+  /** Read a PROXY protocol header first on each connection (`--proxy-protocol` not off). */
+  readonly proxyProtocol?: ProxyProtocolOptions;
 }
 
 export const WORKER_ENV = 'RUNICORN_WORKER';

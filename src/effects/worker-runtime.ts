@@ -153,7 +153,11 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
   const configured = LIFECYCLE_HOOKS.filter((h) => typeof hooks[h] === 'function');
   const sync = options.workerClass === 'sync';
 
-  const servers = workerServers(options.listenerFds, { keepAliveMs: options.keepAliveMs, backlog: options.backlog });
+  const servers = workerServers(options.listenerFds, {
+    keepAliveMs: options.keepAliveMs,
+    backlog: options.backlog,
+    proxyProtocol: options.proxyProtocol,
+  });
   const tracker = sync ? syncTracker(servers) : undefined;
   const ports = liveWorkerPorts({
     servers,

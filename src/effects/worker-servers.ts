@@ -26,11 +26,14 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
+import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
 
 export interface WorkerServersOptions {
   /** Idle keep-alive time; 0 closes the connection after every response. */
   readonly keepAliveMs: number;
   readonly backlog: number;
+  /** Read a PROXY protocol header before HTTP on each connection (`--proxy-protocol`); absent = off. */
+  readonly proxyProtocol?: ProxyProtocolOptions;
 }
 
 export interface WorkerServers {
@@ -59,6 +62,9 @@ const handleOf = (server: http.Server) => (server as unknown as { _handle?: List
 
 export function workerServers(fds: readonly number[], options: WorkerServersOptions): WorkerServers {
   const servers = fds.map(() => http.createServer());
+  // First, so that only http's own connection listener waits for the header.
+  const { proxyProtocol } = options;
+  if (proxyProtocol) for (const server of servers) acceptProxyProtocol(server, proxyProtocol);
   // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
   // a draining worker reaches the response in flight on each through `_httpMessage`.
   const sockets = new Set<Socket>();

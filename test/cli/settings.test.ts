@@ -235,6 +235,8 @@ const SUPPORTED = [
   'syslogFacility',
   'disableRedirectAccessToSyslog',
   'enableBacklogMetric',
+  'proxyProtocol',
+  'proxyAllowIps',
 ];
 
 const PLANNED_AREAS = [

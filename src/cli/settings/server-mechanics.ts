@@ -271,10 +271,12 @@ export const serverMechanics = {
     }),
     default: constant('off'),
     section: 'Server Mechanics',
-    support: proxies,
+    support: supported,
     doc:
-      'Accept the PROXY protocol header from --proxy-allow-from peers: off, v1, v2 or auto (both); the bare flag '
-      + 'means auto.',
+      'Read a PROXY protocol header (from HAProxy, nginx, a load balancer) before HTTP on each connection, so the '
+      + 'app sees the client it names as req.socket.remoteAddress: off, v1, v2 or auto (both); the bare flag means '
+      + 'auto. A connection without a header is plain HTTP; a header from a peer not in --proxy-allow-from is '
+      + 'refused (403). See docs/proxy-protocol.md.',
   }),
   proxyAllowIps: setting({
     name: 'proxyAllowIps',
@@ -285,7 +287,7 @@ export const serverMechanics = {
     codec: IpList,
     default: constant(LOCALHOST),
     section: 'Server Mechanics',
-    support: proxies,
+    support: supported,
     doc: 'The peers allowed to send a PROXY protocol header: IP addresses and CIDR networks, comma-separated, or *.',
   }),
   protocol: setting({
