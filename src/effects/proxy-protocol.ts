@@ -97,18 +97,32 @@ export function acceptProxyProtocol(server: http.Server, options: ProxyProtocolO
   const { mode } = options;
   const handlers = server.listeners('connection') as ConnectionListener[];
   server.removeAllListeners('connection');
+  // Connections still waiting for their header are not http's yet: its closeAllConnections()
+  // (a worker's drain deadline) would miss them, so it closes them too.
+  const waiting = new Set<Socket>();
+  const closeAllConnections = server.closeAllConnections;
+  server.closeAllConnections = function closeAll(this: http.Server) {
+    for (const socket of waiting) socket.destroy();
+    waiting.clear();
+    closeAllConnections.call(this);
+  };
 
   server.on('connection', function readHeader(this: http.Server, socket: Socket) {
     let bytes: Buffer | undefined;
     const timeoutMs = this.headersTimeout > 0 ? this.headersTimeout : FALLBACK_TIMEOUT_MS;
 
     const stop = () => {
+      waiting.delete(socket);
       socket.setTimeout(0);
       socket.off('data', onData).off('timeout', onTimeout).off('end', onEnd).off('error', onError);
     };
-    const onTimeout = () => socket.destroy();
-    const onEnd = () => socket.destroy();
-    const onError = () => socket.destroy();
+    const close = () => {
+      waiting.delete(socket);
+      socket.destroy();
+    };
+    const onTimeout = close;
+    const onEnd = close;
+    const onError = close;
     const refuse = (response: string) => {
       stop();
       // Half-closed and drained until the client hangs up, so the answer is not lost to a reset.
@@ -140,6 +154,7 @@ export function acceptProxyProtocol(server: http.Server, options: ProxyProtocolO
           return handOver(bytes.subarray(read.length), read);
       }
     }
+    waiting.add(socket);
     socket.setTimeout(timeoutMs, onTimeout);
     socket.on('data', onData).on('end', onEnd).on('error', onError);
   });

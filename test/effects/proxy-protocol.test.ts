@@ -17,6 +17,15 @@ async function server(
   allowFrom: readonly string[] = ['127.0.0.1', '::1'],
   headersTimeout?: number,
 ): Promise<number> {
+  return (await serverOf(t, mode, allowFrom, headersTimeout)).port;
+}
+
+async function serverOf(
+  t: TestContext,
+  mode: ProxyMode,
+  allowFrom: readonly string[] = ['127.0.0.1', '::1'],
+  headersTimeout?: number,
+): Promise<{ readonly port: number; readonly server: http.Server }> {
   const s = http.createServer((req, res) => {
     let body = 0;
     req.on('data', (chunk: Buffer) => (body += chunk.length));
@@ -42,7 +51,7 @@ async function server(
     s.closeAllConnections();
     s.close();
   });
-  return (s.address() as AddressInfo).port;
+  return { port: (s.address() as AddressInfo).port, server: s };
 }
 
 interface Seen {
@@ -211,4 +220,23 @@ test('a client that resets mid-header does not hurt the server', async (t) => {
   });
   const [seen] = bodies(await exchange(port, [V1 + GET('/still', true)]));
   assert.equal(seen?.url, '/still');
+});
+
+test("closeAllConnections (a worker's drain deadline) also closes a connection still waiting for its header", async (t) => {
+  const { port, server: s } = await serverOf(t, 'auto');
+  const socket = net.connect(port, '127.0.0.1');
+  const closed = new Promise<string>((resolve) => {
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d));
+    socket.on('close', () => resolve(out));
+  });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.once('connect', () => socket.write('PROXY TCP4 192.0', () => resolve())));
+  // The server has read the partial header once the connection shows up in its count.
+  await new Promise<void>((resolve) => {
+    const check = () => s.getConnections((_e, n) => (n > 0 ? resolve() : setImmediate(check)));
+    check();
+  });
+  s.closeAllConnections();
+  assert.equal(await closed, '');
 });
