@@ -273,10 +273,11 @@ export const serverMechanics = {
     section: 'Server Mechanics',
     support: supported,
     doc:
-      'Read a PROXY protocol header (from HAProxy, nginx, a load balancer) before HTTP on each connection, so the '
-      + 'app sees the client it names as req.socket.remoteAddress: off, v1, v2 or auto (both); the bare flag means '
-      + 'auto. A connection without a header is plain HTTP; a header from a peer not in --proxy-allow-from is '
-      + 'refused (403). See docs/proxy-protocol.md.',
+      'Read a PROXY protocol header before HTTP on each connection: off, v1, v2 or auto (both); the bare flag means '
+      + 'auto.\n\n'
+      + 'The app then sees the client a proxy (HAProxy, nginx, a load balancer) names as req.socket.remoteAddress. '
+      + 'A connection without a header is plain HTTP; a header from a peer not in --proxy-allow-from is refused '
+      + '(403). See docs/proxy-protocol.md.',
   }),
   proxyAllowIps: setting({
     name: 'proxyAllowIps',
