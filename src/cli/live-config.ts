@@ -111,6 +111,8 @@ export function liveConfigFor(
           requestTimeoutMs: wholeMs(config.requestTimeout),
           forwardedAllowIps: config.forwardedAllowIps,
         },
+        proxyProtocol:
+          config.proxyProtocol === 'off' ? undefined : { mode: config.proxyProtocol, allowFrom: config.proxyAllowIps },
       },
     },
   };

@@ -33,6 +33,7 @@ import {
   refusalResponse,
 } from '../streams/http/head-rules';
 import type { Logger } from './logger';
+import { peerAddressOf } from './proxy-protocol';
 
 /** The settings of the HTTP layer a worker serves with. */
 export interface HttpSettings extends HeadSettings {
@@ -207,7 +208,8 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
       const socket = req.socket as GuardedSocket;
       if (socket[REFUSED]) return false;
       let peerTrusted = socket[TRUSTED];
-      if (peerTrusted === undefined) peerTrusted = socket[TRUSTED] = trusted(socket.remoteAddress);
+      // The TCP peer decides (the proxy, when a PROXY header named the client), as in Gunicorn.
+      if (peerTrusted === undefined) peerTrusted = socket[TRUSTED] = trusted(peerAddressOf(socket));
       const verdict = inspectHead(req, rules, peerTrusted);
       if (req.headers['transfer-encoding'] !== undefined) checkTrailers(req, res);
       if (verdict === undefined) return true;

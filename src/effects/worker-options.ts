@@ -12,6 +12,7 @@ import type { HttpSettings } from './http-guard';
 import type { AppKind } from './load-app';
 import type { LoggingOptions } from './log-setup';
 import type { Privileges } from './privileges';
+import type { ProxyProtocolOptions } from './proxy-protocol';
 
 export interface WorkerOptions {
   readonly app: string;
@@ -47,6 +48,8 @@ export interface WorkerOptions {
   readonly http?: HttpSettings;
   /** Who the worker becomes before it loads anything (`--user`, `--group`, `--initgroups`). */
   readonly privileges?: Privileges;
+  /** Read a PROXY protocol header first on each connection (`--proxy-protocol` not off). */
+  readonly proxyProtocol?: ProxyProtocolOptions;
 }
 
 export const WORKER_ENV = 'RUNICORN_WORKER';

@@ -169,6 +169,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     keepAliveMs: options.keepAliveMs,
     backlog: options.backlog,
     guard,
+    proxyProtocol: options.proxyProtocol,
   });
   const tracker = sync ? syncTracker(servers) : undefined;
   const ports = liveWorkerPorts({

@@ -27,6 +27,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { HttpGuard } from './http-guard';
+import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
 
 export interface WorkerServersOptions {
   /** Idle keep-alive time; 0 closes the connection after every response. */
@@ -34,6 +35,8 @@ export interface WorkerServersOptions {
   readonly backlog: number;
   /** The HTTP layer's rules, applied to every request before the handler sees it. */
   readonly guard?: HttpGuard;
+  /** Read a PROXY protocol header before HTTP on each connection (`--proxy-protocol`); absent = off. */
+  readonly proxyProtocol?: ProxyProtocolOptions;
 }
 
 export interface WorkerServers {
@@ -66,6 +69,9 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
   const guard = options.guard;
   const servers = fds.map(() => http.createServer(guard?.serverOptions ?? {}));
   let dispatch: ((server: http.Server, req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  // First, so that only http's own connection listener waits for the header.
+  const { proxyProtocol } = options;
+  if (proxyProtocol) for (const server of servers) acceptProxyProtocol(server, proxyProtocol);
   // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
   // a draining worker reaches the response in flight on each through `_httpMessage`.
   const sockets = new Set<Socket>();

@@ -242,6 +242,8 @@ const SUPPORTED = [
   'requestTimeout',
   'forwardedAllowIps',
   'secureSchemeHeaders',
+  'proxyProtocol',
+  'proxyAllowIps',
 ];
 
 const PLANNED_AREAS = [

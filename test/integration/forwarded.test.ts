@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { example, fixture, get, runicorn } from '../support/cli';
+import { exchange } from '../support/raw-http';
 
 const FORGED = {
   'X-Forwarded-For': '203.0.113.7',
@@ -84,3 +85,29 @@ for (const app of ['express.mjs', 'fastify.mjs'])
     assert.equal(forged.protocol, 'http');
     assert.equal(forged.ip, '127.0.0.1');
   });
+
+test('with the PROXY protocol, trust is decided by the proxy (the TCP peer), not by the client it names', async (t) => {
+  const request =
+    'PROXY TCP4 203.0.113.9 127.0.0.1 40000 8000\r\n'
+    + 'GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-Proto: https\r\nX-Forwarded-For: 198.51.100.1\r\n\r\n';
+  const seen = async (allow: string) => {
+    const r = runicorn(t, [
+      '-b',
+      '127.0.0.1:0',
+      '--proxy-protocol',
+      'v1',
+      '--forwarded-allow-ips',
+      allow,
+      fixture('echo.mjs'),
+    ]);
+    const result = await exchange(await r.port(), request);
+    const echo = JSON.parse(result.responses[0]?.body ?? '{}') as Echo & { remote: string };
+    assert.equal(echo.remote, '203.0.113.9');
+    return names(echo);
+  };
+  assert.ok((await seen('127.0.0.1')).includes('x-forwarded-proto'), 'the proxy on 127.0.0.1 is trusted');
+  assert.ok(
+    !(await seen('203.0.113.9')).includes('x-forwarded-proto'),
+    'the client named in the header is not the peer',
+  );
+});

@@ -101,7 +101,17 @@ test('--header-timeout and --request-timeout refuse bad values with one line', a
 });
 
 test('--request-timeout bounds receiving the request, not the app: a slow answer still arrives', async (t) => {
-  const r = runicorn(t, ['-w', '1', '--header-timeout', '0.5', '--request-timeout', '1', '-b', '127.0.0.1:0', fixture('app.mjs')]);
+  const r = runicorn(t, [
+    '-w',
+    '1',
+    '--header-timeout',
+    '0.5',
+    '--request-timeout',
+    '1',
+    '-b',
+    '127.0.0.1:0',
+    fixture('app.mjs'),
+  ]);
   const port = await r.port();
   const reply = await get(port, '/slow?ms=2500');
   assert.equal(reply.status, 200);

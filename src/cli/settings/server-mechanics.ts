@@ -25,10 +25,9 @@ import {
   Text,
   UserOrGroup,
 } from '../../streams/codecs';
-import { constant, fromEnv, notApplicable, planned, plannedSecure, setting, supported } from './setting';
+import { constant, fromEnv, notApplicable, planned, setting, supported } from './setting';
 import { octal } from './show';
 
-const proxies = plannedSecure('proxy handling', 'which proxies are trusted would not be enforced');
 const uwsgi = planned('uWSGI');
 const llhttp = notApplicable(
   "Node's llhttp parses requests and cannot be tuned rule by rule "
@@ -271,10 +270,13 @@ export const serverMechanics = {
     }),
     default: constant('off'),
     section: 'Server Mechanics',
-    support: proxies,
+    support: supported,
     doc:
-      'Accept the PROXY protocol header from --proxy-allow-from peers: off, v1, v2 or auto (both); the bare flag '
-      + 'means auto.',
+      'Read a PROXY protocol header before HTTP on each connection: off, v1, v2 or auto (both); the bare flag means '
+      + 'auto.\n\n'
+      + 'The app then sees the client a proxy (HAProxy, nginx, a load balancer) names as req.socket.remoteAddress. '
+      + 'A connection without a header is plain HTTP; a header from a peer not in --proxy-allow-from is refused '
+      + '(403). See docs/proxy-protocol.md.',
   }),
   proxyAllowIps: setting({
     name: 'proxyAllowIps',
@@ -285,7 +287,7 @@ export const serverMechanics = {
     codec: IpList,
     default: constant(LOCALHOST),
     section: 'Server Mechanics',
-    support: proxies,
+    support: supported,
     doc: 'The peers allowed to send a PROXY protocol header: IP addresses and CIDR networks, comma-separated, or *.',
   }),
   protocol: setting({

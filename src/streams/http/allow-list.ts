@@ -59,8 +59,8 @@ const anyPeer = (_ip: string | undefined): boolean => true;
  * an address or network (the settings codec `IpList` has already refused those).
  *
  * @example
- * const trusted = allowList(config.forwardedAllowIps);
- * if (!trusted(req.socket.remoteAddress)) delete req.headers['x-forwarded-proto'];
+ * const mayProxy = allowList(['127.0.0.1', '::1', '10.0.0.0/8']);
+ * if (!mayProxy(socket.remoteAddress)) refuse(socket);
  */
 export function allowList(entries: readonly string[]): (ip: string | undefined) => boolean {
   if (entries.some((e) => e.trim() === '*')) return anyPeer;
