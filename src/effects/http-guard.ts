@@ -109,6 +109,15 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
   const warn = (socket: Socket, refusal: Refusal) =>
     logger.log('warning', `Invalid request from ip=${peer(socket)}: ${refusal.message} (${refusal.status})`);
 
+  /** Asked only for requests with forwarded or scheme headers; once per connection. */
+  function trustedPeer(req: IncomingMessage): boolean {
+    const socket = req.socket as GuardedSocket;
+    let known = socket[TRUSTED];
+    // The TCP peer decides (the proxy, when a PROXY header named the client), as in Gunicorn.
+    if (known === undefined) known = socket[TRUSTED] = trusted(peerAddressOf(socket));
+    return known;
+  }
+
   function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
     const socket = req.socket as GuardedSocket;
     socket[REFUSED] = true;
@@ -205,18 +214,14 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
       });
     },
     admit(req, res) {
-      const socket = req.socket as GuardedSocket;
-      if (socket[REFUSED]) return false;
-      let peerTrusted = socket[TRUSTED];
-      // The TCP peer decides (the proxy, when a PROXY header named the client), as in Gunicorn.
-      if (peerTrusted === undefined) peerTrusted = socket[TRUSTED] = trusted(peerAddressOf(socket));
-      const verdict = inspectHead(req, rules, peerTrusted);
-      if (req.headers['transfer-encoding'] !== undefined) checkTrailers(req, res);
+      if ((req.socket as GuardedSocket)[REFUSED]) return false;
+      const verdict = inspectHead(req, rules, trustedPeer);
       if (verdict === undefined) return true;
       if (verdict.refuse) {
         refuse(req, res, verdict.refuse);
         return false;
       }
+      if (verdict.chunked) checkTrailers(req, res);
       if (verdict.strip) stripFields(req, verdict.strip);
       if (verdict.close) res.shouldKeepAlive = false;
       return true;

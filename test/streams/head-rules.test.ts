@@ -128,3 +128,25 @@ test('a refusal on the wire says Connection: close and its length is right', () 
   const [, body] = text.split('\r\n\r\n');
   assert.match(text, new RegExp(`Content-Length: ${(body ?? '').length}\r\n`));
 });
+
+test('the peer is asked about only when a forwarded or scheme header is there', () => {
+  let asked = 0;
+  const trusted = () => {
+    asked += 1;
+    return false;
+  };
+  assert.equal(inspectHead(head(['Host', 'a', 'Accept', '*/*']), rules, trusted), undefined);
+  assert.equal(asked, 0);
+  assert.deepEqual(inspectHead(head(['Host', 'a', 'X-Forwarded-For', 'x', 'X-Real-IP', 'y']), rules, trusted), {
+    strip: [2, 4],
+  });
+  assert.equal(asked, 1);
+});
+
+test('a chunked body is flagged, so that its trailers get checked', () => {
+  assert.deepEqual(inspectHead(head(['Host', 'a', 'Transfer-Encoding', 'chunked']), rules, true), { chunked: true });
+  assert.deepEqual(inspectHead(head(['Host', 'a', 'Transfer-Encoding', 'gzip, chunked']), rules, true), {
+    close: true,
+    chunked: true,
+  });
+});

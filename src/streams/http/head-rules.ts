@@ -54,6 +54,8 @@ export interface Verdict {
   readonly strip?: readonly number[];
   /** Let the request run, but close the connection after it (a body coding runicorn does not decode). */
   readonly close?: true;
+  /** The body is chunked: its trailer section is still to be checked. */
+  readonly chunked?: true;
 }
 
 /** What a header name means to the rules; singletons are bit flags from `Singleton` up, one per field. */
@@ -206,14 +208,19 @@ export function transferCodings(values: readonly string[], httpVersion: string):
 
 /**
  * The verdict on one request head: `undefined` (the common case) to pass it on untouched.
- * `trusted` says whether the peer is in `--forwarded-allow-ips`: an untrusted peer's forwarded
- * and scheme headers are stripped; a trusted peer's scheme headers must agree.
+ * `trusted` says whether the peer is in `--forwarded-allow-ips` (a function of the head is asked
+ * only when a forwarded or scheme header is there): an untrusted peer's forwarded and scheme
+ * headers are stripped; a trusted peer's scheme headers must agree.
  *
  * @example
  * inspectHead({ method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: ['Host', 'a', 'Host', 'b'] }, rules, true)
  * // { refuse: { status: 400, message: "Invalid HTTP Header: 'Host' (repeated)" } }
  */
-export function inspectHead(head: RequestHead, rules: HeadRules, trusted: boolean): Verdict | undefined {
+export function inspectHead<H extends RequestHead>(
+  head: H,
+  rules: HeadRules,
+  trusted: boolean | ((head: H) => boolean),
+): Verdict | undefined {
   const method = head.method ?? '';
   const url = head.url ?? '';
   const version = head.httpVersion;
@@ -232,6 +239,7 @@ export function inspectHead(head: RequestHead, rules: HeadRules, trusted: boolea
   let codings: string[] | undefined;
   let strip: number[] | undefined;
   let https: boolean | undefined;
+  let trust = typeof trusted === 'boolean' ? trusted : undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -250,20 +258,24 @@ export function inspectHead(head: RequestHead, rules: HeadRules, trusted: boolea
     } else if (kind === Kind.TransferEncoding) {
       codings ??= [];
       codings.push(value);
-    } else if (!trusted) {
-      strip ??= [];
-      strip.push(i);
-    } else if (kind === Kind.Scheme) {
+    } else {
+      trust ??= (trusted as (head: H) => boolean)(head);
+      if (!trust) {
+        strip ??= [];
+        strip.push(i);
+        continue;
+      }
+      if (kind !== Kind.Scheme) continue;
       const secure = (rules.scheme.get(name) ?? rules.scheme.get(name.toLowerCase())) === value;
       if (https !== undefined && https !== secure) return refuse(400, 'Contradictory scheme headers');
       https = secure;
     }
   }
   if ((seen & HOST_BIT) === 0 && version === '1.1') return refuse(400, 'Missing Host header');
-  const framing = codings ? transferCodings(codings, version) : undefined;
+  if (codings === undefined) return strip ? { strip } : undefined;
+  const framing = transferCodings(codings, version);
   if (framing?.refuse) return framing;
-  if (strip) return framing ? { strip, close: true } : { strip };
-  return framing;
+  return { ...framing, ...(strip ? { strip } : {}), chunked: true };
 }
 
 /**
