@@ -29,9 +29,8 @@ import {
   maxHeadBytes,
   printable,
   type Refusal,
-  refusalForParseError,
-  refusalResponse,
 } from '../streams/http/head-rules';
+import { refusalForParseError, refusalResponse } from '../streams/http/refusals';
 import type { Logger } from './logger';
 import { peerAddressOf } from './proxy-protocol';
 

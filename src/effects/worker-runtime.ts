@@ -26,7 +26,6 @@ import {
   listening,
   maxRequestsReached,
   workerInitial,
-  type RequestProgress,
   type WorkerEvent,
   type WorkerHook,
 } from '../streams/worker/worker-lifecycle';
@@ -43,7 +42,8 @@ import { liveWorkerPorts } from './worker-live-ports';
 import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
 import { initWorkerClass } from './worker-class';
-import { workerServers, type WorkerServers } from './worker-servers';
+import { syncTracker } from './sync-tracker';
+import { workerServers } from './worker-servers';
 
 export type NodeExchange = Exchange<IncomingMessage, ServerResponse>;
 
@@ -110,24 +110,6 @@ const requestLines = (logger: Logger): RequestObserver => ({
   begin: (req) => logger.log('debug', `${req.method ?? ''} ${req.url ?? ''}`),
   done: () => undefined,
 });
-
-/** Requests in flight and finished, counted for the sync worker; it pauses accepting while busy. */
-function syncTracker(servers: WorkerServers) {
-  let received = 0;
-  let finished = 0;
-  function onResponseClose() {
-    finished += 1;
-    if (finished === received) servers.resumeAccepting();
-  }
-  return {
-    start(res: ServerResponse) {
-      received += 1;
-      if (received - finished === 1) servers.pauseAccepting();
-      res.on('close', onResponseClose);
-    },
-    progress: (): RequestProgress => ({ inFlight: received - finished, finished }),
-  };
-}
 
 export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions = {}): Promise<void> {
   let metrics: WorkerMetrics | undefined;

@@ -6,10 +6,9 @@ import {
   headRules,
   inspectHead,
   maxHeadBytes,
-  refusalForParseError,
-  refusalResponse,
   transferCodings,
 } from '../../src/streams/http/head-rules';
+import { refusalForParseError, refusalResponse } from '../../src/streams/http/refusals';
 
 const rules = headRules({
   limitRequestLine: 4094,
