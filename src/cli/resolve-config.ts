@@ -41,7 +41,12 @@ export function decodeSetting<A>(
 ): E.Either<RunicornError, A> {
   const result = s.codec.decode(raw);
   if (E.isRight(result)) return E.right(result.right);
-  const why = firstReason(result.left);
+  // `--proxy-protocol app.mjs`: an optional value took the app's place on the command line.
+  const why =
+    firstReason(result.left)
+    || (s.arity === 'optional' && source === '' && name.startsWith('--')
+      ? `alone, ${name} means ${String(s.switchValue)}; before the app write ${name}=${String(s.switchValue)}`
+      : '');
   return E.left(
     runicornError('RUNICORN_BAD_SETTING', {
       setting: name,

@@ -127,6 +127,13 @@ const failures: readonly Failure[] = [
     line: /^runicorn: --keyfile is not supported yet \(TLS\); runicorn will not start without it, since it would serve plain HTTP where HTTPS was asked for$/,
   },
   {
+    name: 'an optional-value flag right before the app',
+    args: ['--proxy-protocol', app],
+    exit: 1,
+    style: 'cli',
+    line: /^runicorn: --proxy-protocol must be one of off, v1, v2, auto, got ".*" \(alone, --proxy-protocol means auto; before the app write --proxy-protocol=auto\)$/,
+  },
+  {
     name: 'a negative request limit',
     args: ['--limit-request-line', '-1', app],
     exit: 1,
