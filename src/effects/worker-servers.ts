@@ -35,6 +35,8 @@ export interface WorkerServersOptions {
   readonly backlog: number;
   /** The HTTP layer's rules, applied to every request before the handler sees it. */
   readonly guard?: HttpGuard;
+  /** Makes each listener's server (one per fd) from the HTTP layer's options; `http.createServer` by default. */
+  readonly createServer?: (options: http.ServerOptions) => http.Server;
   /** Read a PROXY protocol header before HTTP on each connection (`--proxy-protocol`); absent = off. */
   readonly proxyProtocol?: ProxyProtocolOptions;
 }
@@ -67,7 +69,8 @@ const handleOf = (server: http.Server) => (server as unknown as { _handle?: List
 
 export function workerServers(fds: readonly number[], options: WorkerServersOptions): WorkerServers {
   const guard = options.guard;
-  const servers = fds.map(() => http.createServer(guard?.serverOptions ?? {}));
+  const create = options.createServer ?? ((serverOptions: http.ServerOptions) => http.createServer(serverOptions));
+  const servers = fds.map(() => create(guard?.serverOptions ?? {}));
   let dispatch: ((server: http.Server, req: IncomingMessage, res: ServerResponse) => void) | undefined;
   // First, so that only http's own connection listener waits for the header.
   const { proxyProtocol } = options;
