@@ -11,8 +11,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { getRequestListener } from '@hono/node-server';
@@ -51,7 +53,13 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unk
  */
 export interface LoadedApp {
   readonly listener: RequestListener;
-  readonly kind: 'node' | 'koa' | 'fastify' | 'fetch';
+  readonly kind: 'node' | 'koa' | 'fastify' | 'fetch' | 'server';
+  /**
+   * The app's own `http.Server` (or `https.Server`), not listening, for an app that exported one
+   * (ws, socket.io, anything on `upgrade`): runicorn listens it on its sockets. Its `request`
+   * listeners have been taken off and are `listener`.
+   */
+  readonly server?: http.Server;
   /**
    * Set when the app loaded but looks wrong: a Node listener that takes no arguments is most
    * likely a factory named without parentheses (`app.mjs:create` where `create()` was meant).
@@ -78,7 +86,9 @@ export interface LoadAppOptions {
 /**
  * Imports the module named by `spec`, picks the export, and adapts it to a request listener.
  *
- * Detection, first match wins: an object or function with a `fetch` method is a Fetch handler
+ * Detection, first match wins: an `http.Server` or `https.Server` that is not listening is the
+ * app's own server (its `request` listeners are taken over, `server` is set; one already
+ * listening is refused); an object or function with a `fetch` method is a Fetch handler
  * (Hono); `ready` + `routing` is Fastify (`await ready()`, then `routing`, the listener Fastify
  * itself gives `http.createServer`); `callback` + `use` is Koa (`callback()`); any other
  * function is a Node `(req, res)` listener (Express, Connect). Every failure is a
@@ -274,6 +284,7 @@ function callFactory(picked: Picked, args: readonly unknown[], kind: AppKind): T
 type FetchCallback = Parameters<typeof getRequestListener>[0];
 
 type Detected =
+  | { readonly kind: 'server'; readonly server: net.Server }
   | { readonly kind: 'fetch'; readonly fetch: FetchCallback }
   | { readonly kind: 'fastify'; readonly app: { ready(): Promise<unknown>; routing: RequestListener } }
   | { readonly kind: 'koa'; readonly app: { callback(): RequestListener } }
@@ -282,6 +293,7 @@ type Detected =
 /** Recognises an app kind; `Some` is also what "is an app" means when picking a fallback export. */
 function detect(value: unknown, kind: AppKind): O.Option<Detected> {
   if (!isObjectLike(value)) return O.none;
+  if (kind !== 'fetch' && value instanceof net.Server) return O.some({ kind: 'server', server: value });
   if (kind !== 'node' && typeof value.fetch === 'function')
     return O.some({ kind: 'fetch', fetch: (value.fetch as FetchCallback).bind(value) });
   if (kind === 'fetch')
@@ -346,6 +358,8 @@ function adapt(value: unknown, what: string, options: LoadAppOptions): TE.TaskEi
         async () => ({ kind: 'koa', listener: app.app.callback() }),
         (error) => `the Koa app ${what} failed to build its callback: ${describeThrown(error)}`,
       );
+    case 'server':
+      return TE.fromEither(adoptServer(app.server, what));
     case 'node':
       return TE.right(
         app.listener.length === 0
@@ -354,6 +368,43 @@ function adapt(value: unknown, what: string, options: LoadAppOptions): TE.TaskEi
       );
   }
 }
+
+/**
+ * An exported server: its `request` listeners become the app (runicorn's own listener takes
+ * their place, so the guard, hooks and stages see every ordinary request); `upgrade` and every
+ * other listener stay the app's.
+ */
+function adoptServer(server: net.Server, what: string): E.Either<string, LoadedApp> {
+  if (!(server instanceof http.Server || server instanceof https.Server))
+    return E.left(
+      `${what} is a net.Server but not an HTTP server; export one made by http.createServer or https.createServer`,
+    );
+  if (server.listening)
+    return E.left(
+      `${what} is a server already listening (on ${describeAddress(server.address())}); export it without calling listen(): runicorn listens it on its own sockets`,
+    );
+  const taken = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  const [only] = taken;
+  const listener: RequestListener =
+    taken.length === 0
+      ? notFound
+      : taken.length === 1 && only !== undefined
+        ? only
+        : (req, res) => {
+            for (const each of taken) each.call(server, req, res);
+          };
+  return E.right({ kind: 'server', listener, server: server as http.Server });
+}
+
+/** A server made with no request listener (WebSockets only) answers other requests 404. */
+function notFound(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 10 });
+  res.end('Not Found\n');
+}
+
+const describeAddress = (address: ReturnType<net.Server['address']>): string =>
+  address === null ? 'an address' : typeof address === 'string' ? address : `${address.address}:${address.port}`;
 
 /** `create` where `create()` was meant: a listener never declares zero parameters. */
 const factoryWarning = (what: string): string =>

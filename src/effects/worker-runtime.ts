@@ -152,6 +152,8 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     backlog: options.backlog,
     guard,
     proxyProtocol: options.proxyProtocol,
+    drainTimeoutMs: options.gracefulTimeoutMs,
+    onDrainError: (error) => logger.log('error', `A runicorn:drain listener failed: ${errorStack(error)}`),
   });
   const tracker = sync ? syncTracker(servers) : undefined;
   const ports = liveWorkerPorts({
@@ -253,6 +255,7 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       onError: (error) => logger.log('error', `Error handling request: ${errorStack(error)}`),
     });
     if (app.warning) logger.log('warning', app.warning);
+    if (app.server) servers.adopt(app.server);
     await runHook(hooks, 'postWorkerInit', logger, [worker]);
     serveRequests(app.listener, await resolveStages(extra.stages, worker));
     // A user's worker class sets the servers up before they listen; its failure is a boot error (exit 3).

@@ -39,11 +39,43 @@ export interface WorkerServersOptions {
   readonly createServer?: (options: http.ServerOptions) => http.Server;
   /** Read a PROXY protocol header before HTTP on each connection (`--proxy-protocol`); absent = off. */
   readonly proxyProtocol?: ProxyProtocolOptions;
+  /** `--graceful-timeout`: the drain deadline an adopted server's `runicorn:drain` listeners are told. */
+  readonly drainTimeoutMs?: number;
+  /** A `runicorn:drain` listener threw (the drain goes on). */
+  readonly onDrainError?: (error: unknown) => void;
+}
+
+/**
+ * The event emitted on the app's own server when the worker starts to drain (TERM, HUP,
+ * max-requests): its listeners close their upgraded connections (WebSocket code 1001) before
+ * `deadline`, when whatever is still open is destroyed.
+ *
+ * @example
+ * server.on('runicorn:drain', ({ deadline }) => { for (const ws of wss.clients) ws.close(1001, 'server restarting'); });
+ */
+export const DRAIN_EVENT = 'runicorn:drain';
+
+/**
+ * What a `runicorn:drain` listener is told: the deadline (ms since the epoch, as `Date.now()`)
+ * and the `--graceful-timeout` it comes from.
+ *
+ * @example
+ * const onDrain = (notice: DrainNotice) => setTimeout(closeStragglers, notice.timeoutMs / 2);
+ */
+export interface DrainNotice {
+  readonly deadline: number;
+  readonly timeoutMs: number;
 }
 
 export interface WorkerServers {
   /** The HTTP servers, one per fd (a user's worker class sets them up before they listen). */
   readonly servers: readonly http.Server[];
+  /**
+   * Serve with the app's own server (not listening; its `request` listeners already taken over)
+   * instead of making one: it takes the first fd, and each further fd gets a server that hands
+   * its connections to it. Only before the servers are first used.
+   */
+  adopt(server: http.Server): void;
   /** Listen on every fd; rejects with the first failure. */
   listen(): Promise<void>;
   /** Handle every request of every server with `handler`. */
@@ -56,8 +88,34 @@ export interface WorkerServers {
    * `Connection: close`; idle ones close at the keep-alive timeout); resolves once none is left.
    */
   stopAccepting(): Promise<void>;
-  /** The drain deadline: close every connection now. */
+  /** The drain deadline: close every connection now, upgraded ones included. */
   closeAllConnections(): void;
+}
+
+/**
+ * A server for a further fd of an adopted server: it accepts, and hands each connection to the
+ * app's server, as Node lets any code do with `emit('connection')` (one Node server listens on
+ * one handle only). It parses nothing itself: http's connection listener is taken off.
+ */
+function forwarder(app: http.Server): http.Server {
+  const server = http.createServer();
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => app.emit('connection', socket));
+  return server;
+}
+
+const HTTP_OPTIONS = [
+  'maxHeaderSize',
+  'headersTimeout',
+  'requestTimeout',
+  'connectionsCheckingInterval',
+  'requireHostHeader',
+] as const;
+
+/** The HTTP layer's options, on a server made by the app: the ones Node reads from the server at connection or listen time. */
+function applyServerOptions(server: http.Server, options: http.ServerOptions): void {
+  const target = server as unknown as Record<string, unknown>;
+  for (const key of HTTP_OPTIONS) if (options[key] !== undefined) target[key] = options[key];
 }
 
 /** The libuv stream methods of a listening handle (TCP or Pipe wrap). */
@@ -70,27 +128,49 @@ const handleOf = (server: http.Server) => (server as unknown as { _handle?: List
 export function workerServers(fds: readonly number[], options: WorkerServersOptions): WorkerServers {
   const guard = options.guard;
   const create = options.createServer ?? ((serverOptions: http.ServerOptions) => http.createServer(serverOptions));
-  const servers = fds.map(() => create(guard?.serverOptions ?? {}));
   let dispatch: ((server: http.Server, req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  // First, so that only http's own connection listener waits for the header.
-  const { proxyProtocol } = options;
-  if (proxyProtocol) for (const server of servers) acceptProxyProtocol(server, proxyProtocol);
   // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
   // a draining worker reaches the response in flight on each through `_httpMessage`.
   const sockets = new Set<Socket>();
-  for (const server of servers) {
-    if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
-    guard?.install(server, (req, res) => dispatch?.(server, req, res));
-    server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-  }
+  // The app's own server (`adopt`), which takes the first fd; made servers otherwise.
+  let adopted: http.Server | undefined;
+  let made: readonly http.Server[] | undefined;
+  let served: readonly http.Server[] = [];
+  const servedOf = (): readonly http.Server[] => (serversOf(), served);
+  /** Made at first use, so that an app loaded after `workerServers()` can bring its server. */
+  const serversOf = (): readonly http.Server[] => {
+    if (made !== undefined) return made;
+    const app = adopted;
+    const servers = fds.map((_, i) =>
+      app === undefined ? create(guard?.serverOptions ?? {}) : i === 0 ? app : forwarder(app),
+    );
+    made = servers;
+    served = app === undefined ? servers : [app];
+    // First, so that only http's own connection listener waits for the header.
+    const { proxyProtocol } = options;
+    if (proxyProtocol) for (const server of served) acceptProxyProtocol(server, proxyProtocol);
+    for (const server of served) {
+      if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
+      if (app !== undefined && guard !== undefined) applyServerOptions(server, guard.serverOptions);
+      guard?.install(server, (req, res) => dispatch?.(server, req, res));
+      server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+    }
+    return servers;
+  };
   return {
-    servers,
+    get servers() {
+      return serversOf();
+    },
+    adopt(server) {
+      if (made !== undefined) throw new Error('workerServers: adopt() after the servers were made');
+      adopted = server;
+    },
     listen: () =>
       Promise.all(
-        servers.map(
+        serversOf().map(
           (server, i) =>
             new Promise<void>((resolve, reject) => {
               server.once('error', reject);
@@ -114,10 +194,10 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
       }
       const listener = guard ? onGuardedRequest : onRequest;
       dispatch = (server, req, res) => listener.call(server, req, res);
-      for (const server of servers) server.on('request', listener);
+      for (const server of servedOf()) server.on('request', listener);
     },
     pauseAccepting() {
-      for (const server of servers) {
+      for (const server of serversOf()) {
         const handle = handleOf(server);
         // readStop() is a no-op on a stream not marked as reading; readStart() marks it.
         handle?.readStart?.();
@@ -125,15 +205,15 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
       }
     },
     resumeAccepting() {
-      for (const server of servers) handleOf(server)?.readStart?.();
+      for (const server of serversOf()) handleOf(server)?.readStart?.();
     },
     stopAccepting() {
       for (const socket of sockets) {
         const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
         if (res && !res.headersSent) res.shouldKeepAlive = false;
       }
-      return Promise.all(
-        servers.map(
+      const closed = Promise.all(
+        serversOf().map(
           (server) =>
             new Promise<void>((resolve) => {
               // net's close, not http's: it leaves idle keep-alive connections to their timeout.
@@ -141,9 +221,22 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
             }),
         ),
       ).then(() => undefined);
+      // Upgraded connections (WebSockets) are the app's: it is told, and has until the deadline.
+      if (adopted !== undefined) {
+        const timeoutMs = options.drainTimeoutMs ?? 0;
+        const notice: DrainNotice = { deadline: Date.now() + timeoutMs, timeoutMs };
+        try {
+          adopted.emit(DRAIN_EVENT, notice);
+        } catch (error) {
+          options.onDrainError?.(error);
+        }
+      }
+      return closed;
     },
     closeAllConnections() {
-      for (const server of servers) server.closeAllConnections();
+      for (const server of servedOf()) server.closeAllConnections();
+      // What http no longer tracks: connections handed to an `upgrade` listener (WebSockets).
+      for (const socket of sockets) socket.destroy();
     },
   };
 }
