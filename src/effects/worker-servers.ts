@@ -19,6 +19,12 @@
  * workers sharing the socket accept them. Nothing is accepted and then dropped (unlike
  * `maxConnections`).
  *
+ * An app may bring its own server (WebSockets: `adopt`). It listens on the first fd, with the
+ * HTTP layer's options and listeners put on it; a further fd gets a server that hands each
+ * connection to it. Upgraded connections are no longer http's, so its drain cannot see them:
+ * the app is told (`runicorn:drain`) and the deadline destroys what it left open. The servers
+ * are made at first use, after the app has loaded, for that reason.
+ *
  * @example
  * const servers = workerServers([3], { keepAliveMs: 2000, backlog: 2048 });
  * servers.onRequest((req, res) => app(req, res));
@@ -136,7 +142,10 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
   let adopted: http.Server | undefined;
   let made: readonly http.Server[] | undefined;
   let served: readonly http.Server[] = [];
-  const servedOf = (): readonly http.Server[] => (serversOf(), served);
+  const servedOf = (): readonly http.Server[] => {
+    serversOf();
+    return served;
+  };
   /** Made at first use, so that an app loaded after `workerServers()` can bring its server. */
   const serversOf = (): readonly http.Server[] => {
     if (made !== undefined) return made;
