@@ -43,6 +43,7 @@ import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
 import { initWorkerClass } from './worker-class';
 import { syncTracker } from './sync-tracker';
+import { httpsServerFactory, secureServerOptions } from './tls';
 import { workerServers } from './worker-servers';
 
 export type NodeExchange = Exchange<IncomingMessage, ServerResponse>;
@@ -152,6 +153,15 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     backlog: options.backlog,
     guard,
     proxyProtocol: options.proxyProtocol,
+    ...(options.tls
+      ? {
+          createServer: httpsServerFactory(
+            await secureServerOptions(options.tls, hooks.sslContext, options.config),
+            options.tls,
+            options.proxyProtocol !== undefined,
+          ),
+        }
+      : {}),
   });
   const tracker = sync ? syncTracker(servers) : undefined;
   const ports = liveWorkerPorts({
