@@ -95,7 +95,7 @@ const serve = (t: Parameters<typeof runicorn>[0], args: readonly string[], app =
   runicorn(t, ['-b', '127.0.0.1:0', '--keyfile', at('one.key'), '--certfile', at('one.crt'), ...args, app]);
 
 test('HTTPS with a plain handler: the listener says https, the app sees an encrypted socket', BOUND, async (t) => {
-  const r = serve(t, []);
+  const r = serve(t, ['--access-logfile', '-', '--access-logformat', 'scheme=%({wsgi.url_scheme}e)s %(r)s']);
   await r.waitFor(/Listening at: https:\/\/127\.0\.0\.1:\d+ /);
   const port = await r.port();
   const answer = await fetchTls(port);
@@ -106,6 +106,9 @@ test('HTTPS with a plain handler: the listener says https, the app sees an encry
   assert.equal(body.peer, null, 'no client certificate asked for');
   // Node's default floor and OpenSSL's best: TLS 1.3.
   assert.equal(answer.protocol, 'TLSv1.3');
+  // The access log's scheme atom says https.
+  while (!r.out.some((l) => l.includes('GET /'))) await fetchTls(port);
+  assert.ok(r.out.filter((l) => l.includes('GET /')).every((l) => l.startsWith('scheme=https ')), r.out.join('\n'));
 });
 
 test('HTTPS with Fetch apps: examples/fetch.mjs answers, and request.url is https://', BOUND, async (t) => {
