@@ -112,7 +112,9 @@ export function checkTls(settings: TlsSettings): E.Either<RunicornError, void> {
       throw fileError(
         '--keyfile',
         settings.keyfile,
-        encrypted ? 'the key has a passphrase (runicorn reads unencrypted keys; decrypt it or use sslContext)' : 'no PEM private key in it',
+        encrypted
+          ? 'the key has a passphrase (runicorn reads unencrypted keys; decrypt it or use sslContext)'
+          : 'no PEM private key in it',
       );
     }
     checkCertificates('--certfile', settings.certfile, files.cert);
@@ -196,10 +198,10 @@ export async function secureServerOptions(
 
 /** What `tls.createSecureContext()` returns (Node exports no class to test with `instanceof`). */
 const isSecureContext = (u: unknown): u is tls.SecureContext =>
-  u !== null &&
-  typeof u === 'object' &&
-  u.constructor?.name === 'SecureContext' &&
-  typeof (u as { context?: unknown }).context === 'object';
+  u !== null
+  && typeof u === 'object'
+  && u.constructor?.name === 'SecureContext'
+  && typeof (u as { context?: unknown }).context === 'object';
 
 /** `--cert-reqs 1`: a client may send no certificate, but one it sends must verify (Python's CERT_OPTIONAL). */
 function refuseUnverified(socket: TLSSocket): void {

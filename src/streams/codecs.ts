@@ -190,17 +190,13 @@ export function IntRange(min: number, max: number): Codec<number> {
  * @example
  * CertReqs.decode('required') // right(2)
  */
-export const CertReqs = codec<0 | 1 | 2>(
-  'CertReqs',
-  'one of 0 (none), 1 (optional), 2 (required)',
-  (u) => {
-    const words: Readonly<Record<string, 0 | 1 | 2>> = { none: 0, optional: 1, required: 2 };
-    const word = typeof u === 'string' ? words[u.trim().toLowerCase()] : undefined;
-    if (word !== undefined) return E.right(word);
-    const n = integer(u);
-    return n === 0 || n === 1 || n === 2 ? E.right(n) : E.left('');
-  },
-);
+export const CertReqs = codec<0 | 1 | 2>('CertReqs', 'one of 0 (none), 1 (optional), 2 (required)', (u) => {
+  const words: Readonly<Record<string, 0 | 1 | 2>> = { none: 0, optional: 1, required: 2 };
+  const word = typeof u === 'string' ? words[u.trim().toLowerCase()] : undefined;
+  if (word !== undefined) return E.right(word);
+  const n = integer(u);
+  return n === 0 || n === 1 || n === 2 ? E.right(n) : E.left('');
+});
 
 /**
  * A file mode or umask, read like Gunicorn's `int(x, 0)` with a leading 0 meaning octal:

@@ -45,8 +45,10 @@ export interface SslConfig {
  */
 export function tlsSettingsOf(c: SslConfig): E.Either<RunicornError, TlsSettings | undefined> {
   if (c.keyfile === null && c.certfile === null) return E.right(undefined);
-  if (c.certfile === null) return E.left(runicornError('RUNICORN_TLS', { problem: 'pair', given: '--keyfile', missing: '--certfile' }));
-  if (c.keyfile === null) return E.left(runicornError('RUNICORN_TLS', { problem: 'pair', given: '--certfile', missing: '--keyfile' }));
+  if (c.certfile === null)
+    return E.left(runicornError('RUNICORN_TLS', { problem: 'pair', given: '--keyfile', missing: '--certfile' }));
+  if (c.keyfile === null)
+    return E.left(runicornError('RUNICORN_TLS', { problem: 'pair', given: '--certfile', missing: '--keyfile' }));
   const certReqs = c.certReqs === 1 || c.certReqs === 2 ? c.certReqs : 0;
   return E.right({
     keyfile: c.keyfile,

@@ -28,9 +28,21 @@ function openssl(...args: string[]): void {
 /** A self-signed server certificate for localhost and 127.0.0.1. */
 function serverPair(name: string): void {
   openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-keyout', `${name}.key`, '-out', `${name}.crt`,
-    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
   );
 }
 
@@ -39,10 +51,52 @@ before(() => {
   serverPair('one');
   serverPair('two');
   // A CA, a client certificate it signed, and a self-signed client certificate it did not.
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=test-ca');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-subj',
+    '/CN=test-ca',
+  );
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=client');
-  openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'client.crt');
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', 'rogue.key', '-out', 'rogue.crt', '-subj', '/CN=rogue');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    'client.crt',
+  );
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-keyout',
+    'rogue.key',
+    '-out',
+    'rogue.crt',
+    '-subj',
+    '/CN=rogue',
+  );
   writeFileSync(
     at('app.mjs'),
     `export default (req, res) => {
@@ -73,7 +127,15 @@ interface Answer {
 function fetchTls(port: number, path = '/', extra: https.RequestOptions = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = https.get(
-      { host: '127.0.0.1', servername: 'localhost', port, path, agent: false, ca: [pem('one.crt'), pem('two.crt')], ...extra },
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port,
+        path,
+        agent: false,
+        ca: [pem('one.crt'), pem('two.crt')],
+        ...extra,
+      },
       (res) => {
         const socket = res.socket as tls.TLSSocket;
         const fingerprint = socket.getPeerCertificate().fingerprint256;
@@ -108,7 +170,10 @@ test('HTTPS with a plain handler: the listener says https, the app sees an encry
   assert.equal(answer.protocol, 'TLSv1.3');
   // The access log's scheme atom says https.
   while (!r.out.some((l) => l.includes('GET /'))) await fetchTls(port);
-  assert.ok(r.out.filter((l) => l.includes('GET /')).every((l) => l.startsWith('scheme=https ')), r.out.join('\n'));
+  assert.ok(
+    r.out.filter((l) => l.includes('GET /')).every((l) => l.startsWith('scheme=https ')),
+    r.out.join('\n'),
+  );
 });
 
 test('HTTPS with Fetch apps: examples/fetch.mjs answers, and request.url is https://', BOUND, async (t) => {
@@ -126,7 +191,10 @@ test('--cert-reqs 2 (required): no client certificate is refused, a CA-signed on
   const r = serve(t, ['--cert-reqs', '2', '--ca-certs', at('ca.crt')]);
   const port = await r.port();
   await assert.rejects(fetchTls(port), 'a client without a certificate gets no answer');
-  await assert.rejects(fetchTls(port, '/', { key: pem('rogue.key'), cert: pem('rogue.crt') }), 'nor one the CA did not sign');
+  await assert.rejects(
+    fetchTls(port, '/', { key: pem('rogue.key'), cert: pem('rogue.crt') }),
+    'nor one the CA did not sign',
+  );
   const ok = await fetchTls(port, '/', { key: pem('client.key'), cert: pem('client.crt') });
   assert.equal(ok.status, 200);
   const body = JSON.parse(ok.body) as { authorized: boolean; peer: string };
@@ -134,48 +202,70 @@ test('--cert-reqs 2 (required): no client certificate is refused, a CA-signed on
   assert.equal(body.authorized, true);
 });
 
-test('--cert-reqs optional: served with or without a certificate; the app sees it; a bad one is refused', BOUND, async (t) => {
-  const r = serve(t, ['--cert-reqs', 'optional', '--ca-certs', at('ca.crt')]);
-  const port = await r.port();
-  const without = JSON.parse((await fetchTls(port)).body) as { authorized: boolean; peer: string | null };
-  assert.equal(without.peer, null);
-  assert.equal(without.authorized, false);
-  const withCert = JSON.parse((await fetchTls(port, '/', { key: pem('client.key'), cert: pem('client.crt') })).body) as {
-    authorized: boolean;
-    peer: string | null;
-  };
-  assert.equal(withCert.peer, 'client');
-  assert.equal(withCert.authorized, true);
-  await assert.rejects(fetchTls(port, '/', { key: pem('rogue.key'), cert: pem('rogue.crt') }), 'a certificate that does not verify');
-  assert.equal((await fetchTls(port)).status, 200, 'the worker serves on');
-});
+test(
+  '--cert-reqs optional: served with or without a certificate; the app sees it; a bad one is refused',
+  BOUND,
+  async (t) => {
+    const r = serve(t, ['--cert-reqs', 'optional', '--ca-certs', at('ca.crt')]);
+    const port = await r.port();
+    const without = JSON.parse((await fetchTls(port)).body) as { authorized: boolean; peer: string | null };
+    assert.equal(without.peer, null);
+    assert.equal(without.authorized, false);
+    const withCert = JSON.parse(
+      (await fetchTls(port, '/', { key: pem('client.key'), cert: pem('client.crt') })).body,
+    ) as {
+      authorized: boolean;
+      peer: string | null;
+    };
+    assert.equal(withCert.peer, 'client');
+    assert.equal(withCert.authorized, true);
+    await assert.rejects(
+      fetchTls(port, '/', { key: pem('rogue.key'), cert: pem('rogue.crt') }),
+      'a certificate that does not verify',
+    );
+    assert.equal((await fetchTls(port)).status, 200, 'the worker serves on');
+  },
+);
 
-test('--tls-min-version TLSv1.3 turns a TLS 1.2 client away; sslContext can do the same from the config file', BOUND, async (t) => {
-  const r = serve(t, ['--tls-min-version', 'TLSv1.3']);
-  const port = await r.port();
-  await assert.rejects(fetchTls(port, '/', { maxVersion: 'TLSv1.2' }));
-  assert.equal((await fetchTls(port)).status, 200);
+test(
+  '--tls-min-version TLSv1.3 turns a TLS 1.2 client away; sslContext can do the same from the config file',
+  BOUND,
+  async (t) => {
+    const r = serve(t, ['--tls-min-version', 'TLSv1.3']);
+    const port = await r.port();
+    await assert.rejects(fetchTls(port, '/', { maxVersion: 'TLSv1.2' }));
+    assert.equal((await fetchTls(port)).status, 200);
 
-  const conf = at('ssl-context.conf.mjs');
-  writeFileSync(
-    conf,
-    `export const sslContext = (config, defaultContextFactory) => {
+    const conf = at('ssl-context.conf.mjs');
+    writeFileSync(
+      conf,
+      `export const sslContext = (config, defaultContextFactory) => {
   const options = defaultContextFactory();
   if (!options.key || !options.cert || options.minVersion !== 'TLSv1.2') throw new Error('unexpected defaults');
   return { ...options, minVersion: 'TLSv1.3' };
 };\n`,
-  );
-  const h = serve(t, ['-c', conf]);
-  const hport = await h.port();
-  await assert.rejects(fetchTls(hport, '/', { maxVersion: 'TLSv1.2' }));
-  assert.equal((await fetchTls(hport)).status, 200);
-});
+    );
+    const h = serve(t, ['-c', conf]);
+    const hport = await h.port();
+    await assert.rejects(fetchTls(hport, '/', { maxVersion: 'TLSv1.2' }));
+    assert.equal((await fetchTls(hport)).status, 200);
+  },
+);
 
 test('a bad key path, a key that does not match, or a key alone: one line and exit 1, no worker', BOUND, async (t) => {
   const cases: Array<[string[], RegExp]> = [
-    [['--keyfile', at('missing.key'), '--certfile', at('one.crt')], /cannot serve HTTPS: --keyfile '.*missing\.key': no such file \(ENOENT\)$/],
-    [['--keyfile', at('one.key'), '--certfile', at('two.crt')], /cannot serve HTTPS: --keyfile '.*one\.key': the key does not match the certificate in '.*two\.crt'$/],
-    [['--keyfile', at('one.key'), '--certfile', at('app.mjs')], /cannot serve HTTPS: --certfile '.*app\.mjs': no PEM certificate in it/],
+    [
+      ['--keyfile', at('missing.key'), '--certfile', at('one.crt')],
+      /cannot serve HTTPS: --keyfile '.*missing\.key': no such file \(ENOENT\)$/,
+    ],
+    [
+      ['--keyfile', at('one.key'), '--certfile', at('two.crt')],
+      /cannot serve HTTPS: --keyfile '.*one\.key': the key does not match the certificate in '.*two\.crt'$/,
+    ],
+    [
+      ['--keyfile', at('one.key'), '--certfile', at('app.mjs')],
+      /cannot serve HTTPS: --certfile '.*app\.mjs': no PEM certificate in it/,
+    ],
     [['--keyfile', at('one.key')], /--keyfile needs --certfile/],
   ];
   for (const [args, line] of cases) {
@@ -213,52 +303,73 @@ test('the PROXY protocol is read before the TLS handshake; the app sees the clie
   assert.equal(json.encrypted, true);
 });
 
-test('HUP after the certificate files are renewed: new connections get the new certificate, no request fails; a broken renewal is refused', BOUND, async (t) => {
-  copyFileSync(at('one.key'), at('live.key'));
-  copyFileSync(at('one.crt'), at('live.crt'));
-  const r = runicorn(t, ['-b', '127.0.0.1:0', '-w', '2', '--keyfile', at('live.key'), '--certfile', at('live.crt'), at('app.mjs')]);
-  const port = await r.port();
-  assert.equal((await fetchTls(port)).fingerprint, fingerprintOf('one.crt'));
-  const oldPids = r.workerPids();
+test(
+  'HUP after the certificate files are renewed: new connections get the new certificate, no request fails; a broken renewal is refused',
+  BOUND,
+  async (t) => {
+    copyFileSync(at('one.key'), at('live.key'));
+    copyFileSync(at('one.crt'), at('live.crt'));
+    const r = runicorn(t, [
+      '-b',
+      '127.0.0.1:0',
+      '-w',
+      '2',
+      '--keyfile',
+      at('live.key'),
+      '--certfile',
+      at('live.crt'),
+      at('app.mjs'),
+    ]);
+    const port = await r.port();
+    assert.equal((await fetchTls(port)).fingerprint, fingerprintOf('one.crt'));
+    const oldPids = r.workerPids();
 
-  // Four clients, each request on a new connection (a new handshake), through the reload.
-  const seen: string[] = [];
-  const failed: string[] = [];
-  let running = true;
-  const loops = Array.from({ length: 4 }, async () => {
-    while (running) {
-      try {
-        const a = await fetchTls(port);
-        if (a.status === 200) seen.push(a.fingerprint);
-        else failed.push(`status ${a.status}`);
-      } catch (err) {
-        failed.push((err as Error).message);
+    // Four clients, each request on a new connection (a new handshake), through the reload.
+    const seen: string[] = [];
+    const failed: string[] = [];
+    let running = true;
+    const loops = Array.from({ length: 4 }, async () => {
+      while (running) {
+        try {
+          const a = await fetchTls(port);
+          if (a.status === 200) seen.push(a.fingerprint);
+          else failed.push(`status ${a.status}`);
+        } catch (err) {
+          failed.push((err as Error).message);
+        }
       }
-    }
-  });
-  // certbot replaces both files; then HUP.
-  copyFileSync(at('two.key'), at('live.key'));
-  copyFileSync(at('two.crt'), at('live.crt'));
-  const mark = r.lines.length;
-  r.kill('SIGHUP');
-  for (const pid of oldPids) await r.waitFor(new RegExp(`Worker exiting \\(pid: ${pid}\\)`), { from: mark, timeoutMs: 30_000 });
-  const after = seen.length;
-  while (seen.length < after + 20 && failed.length === 0) await fetchTls(port).then((a) => seen.push(a.fingerprint));
-  running = false;
-  await Promise.all(loops);
-  assert.deepEqual(failed, [], 'no request failed during the reload');
-  assert.ok(seen.includes(fingerprintOf('one.crt')), 'the old certificate served before');
-  assert.ok(seen.slice(after).every((f) => f === fingerprintOf('two.crt')), 'only the renewed certificate after');
+    });
+    // certbot replaces both files; then HUP.
+    copyFileSync(at('two.key'), at('live.key'));
+    copyFileSync(at('two.crt'), at('live.crt'));
+    const mark = r.lines.length;
+    r.kill('SIGHUP');
+    for (const pid of oldPids)
+      await r.waitFor(new RegExp(`Worker exiting \\(pid: ${pid}\\)`), { from: mark, timeoutMs: 30_000 });
+    const after = seen.length;
+    while (seen.length < after + 20 && failed.length === 0) await fetchTls(port).then((a) => seen.push(a.fingerprint));
+    running = false;
+    await Promise.all(loops);
+    assert.deepEqual(failed, [], 'no request failed during the reload');
+    assert.ok(seen.includes(fingerprintOf('one.crt')), 'the old certificate served before');
+    assert.ok(
+      seen.slice(after).every((f) => f === fingerprintOf('two.crt')),
+      'only the renewed certificate after',
+    );
 
-  // A renewal that is broken (the key of another certificate): the reload is refused, the workers serve on.
-  copyFileSync(at('one.key'), at('live.key'));
-  const pids = r.workerPids().filter((p) => !oldPids.includes(p));
-  const mark2 = r.lines.length;
-  r.kill('SIGHUP');
-  await r.waitFor(/Reload failed: cannot serve HTTPS: --keyfile '.*live\.key': the key does not match the certificate in '.*live\.crt'/, {
-    from: mark2,
-  });
-  const still = await fetchTls(port);
-  assert.equal(still.fingerprint, fingerprintOf('two.crt'));
-  assert.ok(pids.includes((JSON.parse(still.body) as { pid: number }).pid), 'the same workers serve');
-});
+    // A renewal that is broken (the key of another certificate): the reload is refused, the workers serve on.
+    copyFileSync(at('one.key'), at('live.key'));
+    const pids = r.workerPids().filter((p) => !oldPids.includes(p));
+    const mark2 = r.lines.length;
+    r.kill('SIGHUP');
+    await r.waitFor(
+      /Reload failed: cannot serve HTTPS: --keyfile '.*live\.key': the key does not match the certificate in '.*live\.crt'/,
+      {
+        from: mark2,
+      },
+    );
+    const still = await fetchTls(port);
+    assert.equal(still.fingerprint, fingerprintOf('two.crt'));
+    assert.ok(pids.includes((JSON.parse(still.body) as { pid: number }).pid), 'the same workers serve');
+  },
+);

@@ -139,9 +139,19 @@ test('t is the same within a second and follows the clock', () => {
 });
 
 test('{wsgi.url_scheme}e and {https}e: the socket, then the first scheme header present (as configured)', () => {
-  const scheme = (socket: { encrypted?: boolean }, headers: Record<string, string>, configured?: Record<string, string>) => {
+  const scheme = (
+    socket: { encrypted?: boolean },
+    headers: Record<string, string>,
+    configured?: Record<string, string>,
+  ) => {
     const base = entry();
-    const e = entry({ req: { ...base.req, headers: { ...base.req.headers, ...headers }, socket: { remoteAddress: '192.0.2.4', ...socket } } });
+    const e = entry({
+      req: {
+        ...base.req,
+        headers: { ...base.req.headers, ...headers },
+        socket: { remoteAddress: '192.0.2.4', ...socket },
+      },
+    });
     const compiled = compileAccessFormat('%({wsgi.url_scheme}e)s %({https}e)s', configured);
     assert.ok(E.isRight(compiled));
     return compiled.right.render(e);

@@ -76,8 +76,8 @@ export const ssl = {
     support: tls,
     doc:
       'Client certificates: 0 (none) not asked for, 1 (optional) asked for and checked if sent, 2 (required).\n\n'
-      + 'Certificates are checked against --ca-certs (Node\'s bundled CAs without it). With 1, a client that sends '
-      + 'a certificate that does not verify is disconnected, as with Python\'s CERT_OPTIONAL.',
+      + "Certificates are checked against --ca-certs (Node's bundled CAs without it). With 1, a client that sends "
+      + "a certificate that does not verify is disconnected, as with Python's CERT_OPTIONAL.",
   }),
   caCerts: setting({
     name: 'caCerts',
