@@ -34,6 +34,8 @@ export interface SslConfig {
   readonly certReqs: number;
   readonly ciphers: string | null;
   readonly tlsMinVersion: TlsMinVersion;
+  /** The config file's hook: set without the files, it would be ignored and HTTP served. */
+  readonly sslContext?: unknown;
 }
 
 /**
@@ -44,7 +46,12 @@ export interface SslConfig {
  * E.isLeft(tlsSettingsOf({ ...ssl, keyfile: 'k.pem', certfile: null })) // true: --keyfile needs --certfile
  */
 export function tlsSettingsOf(c: SslConfig): E.Either<RunicornError, TlsSettings | undefined> {
-  if (c.keyfile === null && c.certfile === null) return E.right(undefined);
+  if (c.keyfile === null && c.certfile === null)
+    return typeof c.sslContext === 'function'
+      ? E.left(
+          runicornError('RUNICORN_TLS', { problem: 'pair', given: 'sslContext', missing: '--keyfile and --certfile' }),
+        )
+      : E.right(undefined);
   if (c.certfile === null)
     return E.left(runicornError('RUNICORN_TLS', { problem: 'pair', given: '--keyfile', missing: '--certfile' }));
   if (c.keyfile === null)
