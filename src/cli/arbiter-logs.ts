@@ -27,6 +27,7 @@ export const loggingOf = (config: Config, procName: string, cwd = process.cwd())
   logFormat: config.logFormat,
   loggerClass: config.loggerClass,
   cwd,
+  secureSchemeHeaders: config.secureSchemeHeaders,
   syslog: config.syslog
     ? {
         address: config.syslogAddr,

@@ -19,6 +19,7 @@ import { livePorts } from '../effects/live-ports';
 import type { Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
+import { checkTlsConfig } from '../effects/tls';
 import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
 import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptions } from '../effects/upgrade';
 import { describeBind } from '../streams/bind-address';
@@ -125,6 +126,9 @@ function reloader(
   if (!reload) return undefined;
   return async () => {
     const next = await reload();
+    // Renewed certificates (certbot) are checked before anything changes: a broken one refuses the reload.
+    const tls = checkTlsConfig(next.config);
+    if (E.isLeft(tls)) throw tls.left;
     const privileges = resolvePrivileges(next.config);
     if (E.isLeft(privileges)) throw privileges.left;
     logs.replace(next.config);
@@ -166,7 +170,9 @@ interface Booted {
 function start(input: BootInput, booted: Booted): Subscription {
   const { config } = input;
   const { logger, hooks, listeners, parent, pidfile, instruments } = booted;
-  for (const l of listeners) logger.log('info', `Listening at: ${l.label} (${process.pid})`);
+  // As Gunicorn: an HTTPS listener is named https:// (the label itself stays, USR2 matches on it).
+  const shown = (label: string) => (config.certfile !== null ? label.replace(/^http:/, 'https:') : label);
+  for (const l of listeners) logger.log('info', `Listening at: ${shown(l.label)} (${process.pid})`);
   const type = workerType(config, input.workerClass);
   logger.log('info', `Using worker: ${type.custom ? `${type.custom} (base ${type.name})` : type.name}`);
   const reload = reloader(input, listeners, booted.logs, instruments);
@@ -257,6 +263,8 @@ function bootWith(
   const owner = E.isRight(privileges) ? privileges.right : {};
   return pipe(
     TE.fromEither(privileges),
+    // HTTPS files readable and matching, before a pid file, a socket or a worker.
+    TE.chainFirst(() => TE.fromEither(checkTlsConfig(config))),
     TE.chain(() => TE.fromEither(inherited)),
     TE.orElseFirst((err) => TE.fromIO(() => log.log('error', err.message))),
     TE.chainFirst(() =>

@@ -8,7 +8,7 @@ import type { Hooks } from '../effects/hook-runner';
 import { ARBITER_HOOKS, type ArbiterHook } from '../streams/commands';
 import { allSettings } from './settings/index';
 
-/** The hooks runicorn calls: the registry's Server Hooks that are supported (sslContext waits for TLS). */
+/** The hooks runicorn calls: the registry's Server Hooks that are supported (sslContext runs in the workers). */
 export const HOOK_NAMES: readonly string[] = allSettings()
   .filter(([, s]) => s.section === 'Server Hooks' && s.support.state === 'supported')
   .map(([, s]) => s.name);

@@ -7,12 +7,14 @@
  * const live = liveConfigFor({ config, app, configFile, workerEntry }, hooks, listeners, privileges, logs);
  */
 import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
 import type { Hooks } from '../effects/hook-runner';
 import type { Listener } from '../effects/listeners';
 import type { LiveConfig } from '../effects/live-ports';
 import type { Privileges } from '../effects/privileges';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
+import { tlsSettingsOf } from '../streams/tls-settings';
 import {
   ABORT_GRACE_MS,
   heartbeatInterval,
@@ -113,6 +115,8 @@ export function liveConfigFor(
         },
         proxyProtocol:
           config.proxyProtocol === 'off' ? undefined : { mode: config.proxyProtocol, allowFrom: config.proxyAllowIps },
+        // Checked by the arbiter before any worker starts (boot, HUP): a half pair never gets here.
+        tls: E.getOrElseW(() => undefined)(tlsSettingsOf(config)),
       },
     },
   };

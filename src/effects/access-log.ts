@@ -106,8 +106,11 @@ interface Finished {
 }
 
 /** The access format of `options`, compiled (it was checked when the settings were decoded). */
-export const compiled = (options: { readonly accessLogFormat: string }) => {
-  const format = compileAccessFormat(options.accessLogFormat);
+export const compiled = (options: {
+  readonly accessLogFormat: string;
+  readonly secureSchemeHeaders?: Readonly<Record<string, string>> | undefined;
+}) => {
+  const format = compileAccessFormat(options.accessLogFormat, options.secureSchemeHeaders);
   // Decoded at boot with the same compiler, so a Left cannot reach here.
   if (E.isLeft(format)) throw new Error(`bad access log format: ${format.left}`);
   return format.right;

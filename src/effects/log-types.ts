@@ -24,6 +24,8 @@ export interface LoggingOptions {
   readonly cwd: string;
   /** `--log-syslog`: where, as what, and whether access lines go too; null when off. */
   readonly syslog: SyslogOptions | null;
+  /** `secure_scheme_headers`, for the access log's `{wsgi.url_scheme}e`; Gunicorn's defaults when absent. */
+  readonly secureSchemeHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Syslog as the settings say it (`--log-syslog-to`, `--log-syslog-facility`, the prefix resolved). */

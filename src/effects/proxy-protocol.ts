@@ -137,7 +137,9 @@ export function acceptProxyProtocol(server: http.Server, options: ProxyProtocolO
       if (rest.length > 0) socket.unshift(rest);
       for (const handler of handlers) handler.call(server, socket);
       // http added its 'data' listener to a paused socket: let the put-back bytes flow to it.
-      socket.resume();
+      // tls.Server's listener adds none: it reads the put-back bytes itself (a ClientHello that
+      // came in the header's segment), and flowing now would drop them.
+      if (socket.listenerCount('data') > 0) socket.resume();
     };
     function onData(chunk: Buffer) {
       bytes = bytes === undefined ? chunk : Buffer.concat([bytes, chunk]);

@@ -7,6 +7,7 @@
  * env.RUNICORN_WORKER = encodeWorkerOptions(options);
  */
 import { runicornError } from '../streams/errors';
+import type { TlsSettings } from '../streams/tls-settings';
 import type { WorkerClass } from '../streams/worker/policy';
 import type { HttpSettings } from './http-guard';
 import type { AppKind } from './load-app';
@@ -50,6 +51,8 @@ export interface WorkerOptions {
   readonly privileges?: Privileges;
   /** Read a PROXY protocol header first on each connection (`--proxy-protocol` not off). */
   readonly proxyProtocol?: ProxyProtocolOptions;
+  /** Serve HTTPS: the files are read as the worker starts (`--keyfile`, `--certfile`, …); absent = plain HTTP. */
+  readonly tls?: TlsSettings;
 }
 
 export const WORKER_ENV = 'RUNICORN_WORKER';

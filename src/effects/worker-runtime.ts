@@ -43,6 +43,7 @@ import type { WorkerOptions } from './worker-options';
 import { workerLoop } from './worker-ports';
 import { initWorkerClass } from './worker-class';
 import { syncTracker } from './sync-tracker';
+import { httpsServerFactory, secureServerOptions } from './tls';
 import { workerServers } from './worker-servers';
 
 export type NodeExchange = Exchange<IncomingMessage, ServerResponse>;
@@ -154,6 +155,15 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
     proxyProtocol: options.proxyProtocol,
     drainTimeoutMs: options.gracefulTimeoutMs,
     onDrainError: (error) => logger.log('error', `A runicorn:drain listener failed: ${errorStack(error)}`),
+    ...(options.tls
+      ? {
+          createServer: httpsServerFactory(
+            await secureServerOptions(options.tls, hooks.sslContext, options.config),
+            options.tls,
+            options.proxyProtocol !== undefined,
+          ),
+        }
+      : {}),
   });
   const tracker = sync ? syncTracker(servers) : undefined;
   const ports = liveWorkerPorts({
@@ -255,6 +265,14 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       onError: (error) => logger.log('error', `Error handling request: ${errorStack(error)}`),
     });
     if (app.warning) logger.log('warning', app.warning);
+    // runicorn's TLS settings cannot be put on a server the app made: refuse rather than serve plain HTTP.
+    if (app.server && options.tls)
+      throw runicornError('RUNICORN_APP_LOAD', {
+        spec: options.app,
+        reason:
+          'it exports its own server, and --keyfile/--certfile cannot be applied to it; '
+          + 'serve it without them behind a TLS proxy, or export the app instead of the server',
+      });
     if (app.server) servers.adopt(app.server);
     await runHook(hooks, 'postWorkerInit', logger, [worker]);
     serveRequests(app.listener, await resolveStages(extra.stages, worker));

@@ -32,6 +32,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
+import tls from 'node:tls';
 import type { HttpGuard } from './http-guard';
 import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
 
@@ -162,7 +163,8 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
       if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
       if (app !== undefined && guard !== undefined) applyServerOptions(server, guard.serverOptions);
       guard?.install(server, (req, res) => dispatch?.(server, req, res));
-      server.on('connection', (socket: Socket) => {
+      // An https.Server's `connection` is the raw TCP socket; HTTP runs on the TLS socket after the handshake.
+      server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: Socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
       });

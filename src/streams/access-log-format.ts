@@ -22,7 +22,12 @@ export interface AccessRequest {
   readonly url?: string | undefined;
   readonly httpVersion: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly socket?: { readonly remoteAddress?: string | undefined; readonly remotePort?: number | undefined } | null;
+  readonly socket?: {
+    readonly remoteAddress?: string | undefined;
+    readonly remotePort?: number | undefined;
+    /** A TLS socket's: the request came over HTTPS. */
+    readonly encrypted?: boolean | undefined;
+  } | null;
 }
 
 /** The parts of a response the atoms read (at run time, Node's `ServerResponse`). */
@@ -134,10 +139,31 @@ export function basicAuthUser(header: string | undefined): string | undefined {
 const protocol = (e: AccessEntry) => `HTTP/${e.req.httpVersion}`;
 const seconds = (e: AccessEntry) => Math.trunc(e.durationUs / 1e6);
 
+/** Lower-cased scheme header → the value that means HTTPS. */
+type SchemeHeaders = ReadonlyMap<string, string>;
+
+/**
+ * Gunicorn's `wsgi.url_scheme`: `https` on a TLS connection, else `http`; then the first secure
+ * scheme header present decides (the HTTP layer has already removed them from untrusted peers
+ * and refused contradictory ones).
+ */
+function urlScheme(e: AccessEntry, scheme: SchemeHeaders): string {
+  for (const [name, secure] of scheme) {
+    const value = e.req.headers[name];
+    if (value !== undefined) return headerText(value) === secure ? 'https' : 'http';
+  }
+  return e.req.socket?.encrypted === true ? 'https' : 'http';
+}
+
 /** The CGI-style variables Gunicorn's `{name}e` finds in a request's WSGI environ. */
-function cgiVariable(e: AccessEntry, name: string): string | undefined {
+function cgiVariable(e: AccessEntry, name: string, scheme: SchemeHeaders): string | undefined {
   const url = e.req.url ?? '';
   switch (name) {
+    case 'wsgi.url_scheme':
+      return urlScheme(e, scheme);
+    case 'https':
+      // Not in Gunicorn's environ; the CGI variable many log formats expect.
+      return urlScheme(e, scheme) === 'https' ? 'on' : undefined;
     case 'remote_addr':
       return e.req.socket?.remoteAddress;
     case 'remote_port':
@@ -183,7 +209,7 @@ const ATOMS: Readonly<Record<string, Atom>> = {
 };
 
 /** The reader for one atom name, including `{name}i`, `{name}o` and `{name}e`. */
-function atomFor(name: string): Atom {
+function atomFor(name: string, scheme: SchemeHeaders): Atom {
   const known = ATOMS[name];
   if (known) return known;
   const braced = /^\{([^}]+)\}([ioe])$/.exec(name);
@@ -191,10 +217,17 @@ function atomFor(name: string): Atom {
   const key = (braced[1] as string).toLowerCase();
   if (braced[2] === 'i') return (e) => headerText(e.req.headers[key]);
   if (braced[2] === 'o') return (e) => headerText(e.res.getHeader(key));
-  return (e) => cgiVariable(e, key) ?? e.env(key.toUpperCase()) ?? e.env(key);
+  return (e) => cgiVariable(e, key, scheme) ?? e.env(key.toUpperCase()) ?? e.env(key);
 }
 
 const escapeQuotes = (text: string) => (text.includes('"') ? text.replaceAll('"', '\\"') : text);
+
+/** Gunicorn's default `secure_scheme_headers`. */
+const GUNICORN_SCHEME_HEADERS: Readonly<Record<string, string>> = {
+  'X-FORWARDED-PROTOCOL': 'ssl',
+  'X-FORWARDED-PROTO': 'https',
+  'X-FORWARDED-SSL': 'on',
+};
 
 /** `%(name)<flags><width><s|d>` or `%%`. */
 const DIRECTIVE = /%(?:\(([^)]*)\)(-?)(\d*)([sd])|%)/y;
@@ -204,8 +237,13 @@ const DIRECTIVE = /%(?:\(([^)]*)\)(-?)(\d*)([sd])|%)/y;
  *
  * @example
  * E.isLeft(compileAccessFormat('%(h)s %')) // true: a lone %
+ * compileAccessFormat('%({wsgi.url_scheme}e)s', { 'X-Forwarded-Proto': 'https' }) // reads that header, then the socket
  */
-export function compileAccessFormat(format: string): E.Either<string, AccessFormat> {
+export function compileAccessFormat(
+  format: string,
+  secureSchemeHeaders: Readonly<Record<string, string>> = GUNICORN_SCHEME_HEADERS,
+): E.Either<string, AccessFormat> {
+  const scheme: SchemeHeaders = new Map(Object.entries(secureSchemeHeaders).map(([k, v]) => [k.toLowerCase(), v]));
   const parts: Array<string | Atom> = [];
   let literal = '';
   let needsBytes = false;
@@ -228,7 +266,7 @@ export function compileAccessFormat(format: string): E.Either<string, AccessForm
     if (name === 'B' || name === 'b') needsBytes = true;
     if (literal) parts.push(literal);
     literal = '';
-    parts.push(directive(atomFor(name), m[2] === '-', Number(m[3] || 0), m[4] === 'd'));
+    parts.push(directive(atomFor(name, scheme), m[2] === '-', Number(m[3] || 0), m[4] === 'd'));
   }
   if (literal) parts.push(literal);
   return E.right({ render: (e) => renderParts(parts, e), needsBytes });

@@ -184,6 +184,21 @@ export function IntRange(min: number, max: number): Codec<number> {
 }
 
 /**
+ * `--cert-reqs`: Gunicorn's 0, 1, 2 (Python's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED), or the
+ * words none, optional, required.
+ *
+ * @example
+ * CertReqs.decode('required') // right(2)
+ */
+export const CertReqs = codec<0 | 1 | 2>('CertReqs', 'one of 0 (none), 1 (optional), 2 (required)', (u) => {
+  const words: Readonly<Record<string, 0 | 1 | 2>> = { none: 0, optional: 1, required: 2 };
+  const word = typeof u === 'string' ? words[u.trim().toLowerCase()] : undefined;
+  if (word !== undefined) return E.right(word);
+  const n = integer(u);
+  return n === 0 || n === 1 || n === 2 ? E.right(n) : E.left('');
+});
+
+/**
  * A file mode or umask, read like Gunicorn's `int(x, 0)` with a leading 0 meaning octal:
  * "0o22", "022" and 18 are the same; "0x12" works too. 0 to 0o7777.
  *

@@ -120,6 +120,29 @@ export const ERRORS = {
         ? `Already running on PID ${p.pid} (or pid file '${p.path}' is stale)`
         : `cannot write pid file '${p.path}': ${p.reason}`,
   },
+  /**
+   * HTTPS cannot be served as configured: a key or certificate file that cannot be read or is not
+   * PEM, a key that does not match its certificate, a cipher list OpenSSL does not know, or only
+   * one of --keyfile and --certfile.
+   */
+  RUNICORN_TLS: {
+    exitCode: ExitCode.Config,
+    message: (
+      p:
+        | { problem: 'pair'; given: string; missing: string }
+        | { problem: 'file'; setting: string; path: string; reason: string }
+        | { problem: 'setting'; setting: string; value: string; reason: string },
+    ) => {
+      switch (p.problem) {
+        case 'pair':
+          return `${p.given} needs ${p.missing}: HTTPS takes both a key and a certificate (or neither, for plain HTTP)`;
+        case 'file':
+          return `cannot serve HTTPS: ${p.setting} '${p.path}': ${p.reason}`;
+        case 'setting':
+          return `cannot serve HTTPS: ${p.setting} '${p.value}': ${p.reason}`;
+      }
+    },
+  },
   /** A log file (error log, access log) cannot be opened for appending. */
   RUNICORN_LOG_FILE: {
     exitCode: ExitCode.Config,

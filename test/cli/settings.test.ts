@@ -244,10 +244,16 @@ const SUPPORTED = [
   'secureSchemeHeaders',
   'proxyProtocol',
   'proxyAllowIps',
+  'keyfile',
+  'certfile',
+  'caCerts',
+  'certReqs',
+  'ciphers',
+  'tlsMinVersion',
+  'sslContext',
 ];
 
 const PLANNED_AREAS = [
-  'TLS',
   'HTTP/2',
   'control socket',
   'dirty arbiters',
@@ -306,6 +312,7 @@ test('every Gunicorn setting is registered under its Gunicorn name, and nothing 
     'nodeArg',
     'requestTimeout',
     'stages',
+    'tlsMinVersion',
   ]);
 });
 
@@ -481,7 +488,7 @@ test('support states: exactly the promised settings are supported; the rest say 
   ] as const) {
     assert.equal(state(k), 'not-applicable', k);
   }
-  for (const k of ['keyfile', 'sslContext', 'httpProtocols', 'controlSocket', 'dirtyWorkers', 'reload'] as const) {
+  for (const k of ['httpProtocols', 'controlSocket', 'dirtyWorkers', 'reload'] as const) {
     assert.equal(state(k), 'planned', k);
   }
 });

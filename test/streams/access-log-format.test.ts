@@ -137,3 +137,36 @@ test('t is the same within a second and follows the clock', () => {
   assert.equal(formatAccessTime(at), formatAccessTime(new Date(at.getTime() + 999)));
   assert.notEqual(formatAccessTime(at), formatAccessTime(new Date(at.getTime() + 1000)));
 });
+
+test('{wsgi.url_scheme}e and {https}e: the socket, then the first scheme header present (as configured)', () => {
+  const scheme = (
+    socket: { encrypted?: boolean },
+    headers: Record<string, string>,
+    configured?: Record<string, string>,
+  ) => {
+    const base = entry();
+    const e = entry({
+      req: {
+        ...base.req,
+        headers: { ...base.req.headers, ...headers },
+        socket: { remoteAddress: '192.0.2.4', ...socket },
+      },
+    });
+    const compiled = compileAccessFormat('%({wsgi.url_scheme}e)s %({https}e)s', configured);
+    assert.ok(E.isRight(compiled));
+    return compiled.right.render(e);
+  };
+  const rows: Array<[{ encrypted?: boolean }, Record<string, string>, Record<string, string> | undefined, string]> = [
+    [{}, {}, undefined, 'http -'],
+    [{ encrypted: true }, {}, undefined, 'https on'],
+    [{}, { 'x-forwarded-proto': 'https' }, undefined, 'https on'],
+    // A matching header with another value means http, even over TLS (Gunicorn §5.6).
+    [{ encrypted: true }, { 'x-forwarded-proto': 'http' }, undefined, 'http -'],
+    [{}, { 'x-forwarded-ssl': 'on' }, undefined, 'https on'],
+    // Only the configured headers count.
+    [{}, { 'x-forwarded-proto': 'https' }, { 'X-Scheme': 'https' }, 'http -'],
+    [{}, { 'x-scheme': 'https' }, { 'X-Scheme': 'https' }, 'https on'],
+  ];
+  for (const [socket, headers, configured, expected] of rows)
+    assert.equal(scheme(socket, headers, configured), expected, JSON.stringify([socket, headers, configured]));
+});

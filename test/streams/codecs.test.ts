@@ -37,6 +37,7 @@ import {
   Text,
   UserOrGroup,
   firstReason,
+  CertReqs,
   type Codec,
 } from '../../src/streams/codecs';
 
@@ -124,6 +125,19 @@ table('OneOf', OneOf(['sync', 'gthread', 'async']), [
   ['SYNC', BAD],
   ['', BAD],
   [1, BAD],
+  [null, BAD],
+]);
+
+table('CertReqs', CertReqs, [
+  [0, 0],
+  ['1', 1],
+  [2, 2],
+  ['none', 0],
+  ['optional', 1],
+  ['Required', 2],
+  [3, BAD],
+  ['-1', BAD],
+  ['maybe', BAD],
   [null, BAD],
 ]);
 

@@ -32,6 +32,7 @@ const EXAMPLES: { readonly [C in ErrorCode]: ErrorParams<C> } = {
   RUNICORN_STAGES: { problem: 'function', reason: 'no DATABASE_URL' },
   RUNICORN_BIND: { address: '127.0.0.1:8000', reason: 'the address is already in use (EADDRINUSE)' },
   RUNICORN_PIDFILE: { problem: 'running', path: '/run/app.pid', pid: 4242 },
+  RUNICORN_TLS: { problem: 'file', setting: '--keyfile', path: '/etc/ssl/app.key', reason: 'no such file (ENOENT)' },
   RUNICORN_LOGGER_CLASS: { spec: './log.mjs', reason: 'it has no export "default" that is a class or a function' },
   RUNICORN_WORKER_CLASS: { spec: './my-worker.mjs', reason: 'its checkConfig refused: needs --threads 2 or more' },
   RUNICORN_LOG_FILE: {

@@ -127,7 +127,7 @@ export function runicorn(
       });
     },
     async port() {
-      const m = await running.waitFor(/Listening at: http:\/\/[^ ]*:(\d+) /);
+      const m = await running.waitFor(/Listening at: https?:\/\/[^ ]*:(\d+) /);
       return Number(m[1]);
     },
   };

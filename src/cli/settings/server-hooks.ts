@@ -11,7 +11,7 @@
  * export const whenReady = (arbiter) => arbiter.log.info('ready');
  */
 import { HookFn } from '../../streams/codecs';
-import { constant, plannedSecure, setting, supported, type Support } from './setting';
+import { constant, setting, supported, type Support } from './setting';
 
 const hook = (name: string, gunicorn: string, doc: string, support: Support = supported) =>
   setting({
@@ -98,7 +98,9 @@ export const serverHooks = {
   sslContext: hook(
     'sslContext',
     'ssl_context',
-    'sslContext(config, defaultContext): returns the TLS context to serve with, e.g. to restrict TLS versions.',
-    plannedSecure('TLS', 'it would serve plain HTTP where HTTPS was asked for'),
+    'sslContext(config, defaultContextFactory): in each worker; returns the TLS options (or SecureContext) to serve with.\n\n'
+      + "defaultContextFactory() gives runicorn's https.createServer options from the SSL settings (key, cert, ca, "
+      + 'ciphers, minVersion, requestCert, rejectUnauthorized). Return that object changed, a new one, or a '
+      + 'tls.SecureContext (then --cert-reqs still decides about client certificates); may be async. See docs/tls.md.',
   ),
 };
