@@ -24,7 +24,14 @@
  * the load tool's, and "other" — busy time nobody here accounts for. Other processes on the
  * machine skew the ratio, so runs where "other" exceeds 0.25 cores are flagged as disturbed.
  *
- * Why one file of ~550 lines, over the ~300-line guideline: a script whose parts (settings,
+ * HTTPS and HTTP/2 (opt-in: `--tls`, or `--protocols https,h2`): the same comparison over TLS,
+ * against bare `https.createServer` workers (and runicorn `--keyfile/--certfile`), and against bare
+ * `http2.createSecureServer({ allowHTTP1: true })` workers (and runicorn `--http-protocols h2,h1`)
+ * loaded with h2load, keep-alive only. One key and certificate is made with `openssl` per run. The
+ * h2 mode first asks runicorn over ALPN whether it speaks h2, and is skipped with one line when it
+ * does not (a tree before HTTP/2 logs that `--http-protocols` is not supported yet).
+ *
+ * Why one file of ~750 lines, over the ~300-line guideline: a script whose parts (settings,
  * servers, load, CPU accounting, report) serve only this run; it reads top to bottom.
  *
  * @example
@@ -32,6 +39,7 @@
  * npm run bench -- --duration 10 --rounds 5      # or BENCH_DURATION=10 BENCH_ROUNDS=5
  * BENCH_TOOL=autocannon npm run bench            # force autocannon even when wrk is present
  * npm run bench -- --workers 1                   # server-bound: isolates per-request cost
+ * npm run bench -- --protocols https,h2          # only the TLS modes (--tls: http, https and h2)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
