@@ -631,9 +631,10 @@ async function main(): Promise<void> {
   const protocols = [...s.protocols];
   if (protocols.some((p) => p !== 'http')) {
     certs = makeCertificates();
-    console.log(
-      'tls: https = https.createServer workers vs runicorn --keyfile/--certfile; one fresh ECDSA P-256 self-signed key and certificate for both (openssl)',
-    );
+    if (protocols.includes('https'))
+      console.log(
+        'tls: https = https.createServer workers vs runicorn --keyfile/--certfile; one fresh ECDSA P-256 self-signed key and certificate for both (openssl)',
+      );
   }
   if (protocols.includes('h2')) {
     const skip = !onPath('h2load')
@@ -652,6 +653,11 @@ async function main(): Promise<void> {
     p === 'h2' ? [[p, 'keep-alive'] as [Protocol, Mode]] : s.modes.map((m) => [p, m] as [Protocol, Mode]),
   );
 
+  if (cases.length === 0) {
+    console.log('nothing to measure: every protocol asked for was skipped');
+    removeCertificates();
+    return;
+  }
   const samples: Sample[] = [];
   for (const [protocol, mode] of cases) {
     const servers: readonly ServerName[] =
