@@ -2,7 +2,10 @@
 /**
  * The baseline runicorn is benchmarked against: a bare `node:http` hello world under
  * `node:cluster` with `SCHED_NONE`, so, as in runicorn, every worker accepts straight from the
- * kernel and the primary never touches a connection.
+ * kernel and the primary never touches a connection. With a protocol argument it serves the same
+ * response over HTTPS (`https.createServer`) or HTTP/2 with HTTP/1.1 fallback
+ * (`http2.createSecureServer({ allowHTTP1: true })`, ALPN `h2`, `http/1.1`), from the key and
+ * certificate in `KEYFILE` and `CERTFILE` (PEM paths), as runicorn's `--keyfile`/`--certfile`.
  *
  * Why plain CommonJS and no framework: this is the fastest thing a user could run with Node's own
  * tools; any layer added here would flatter runicorn. The response is byte-for-byte the one of
@@ -10,15 +13,17 @@
  *
  * Port: argv[2], else `PORT`, else 0. With 0 the OS picks a free port and, because cluster
  * workers share the primary's handle for the same `listen(0)` call, every worker gets that same
- * port. Workers: argv[3], else `WORKERS`, else 2. `NODE_CLUSTER_SCHED_POLICY` is honoured; when
- * unset the policy is forced to `none` (workers accept).
+ * port. Workers: argv[3], else `WORKERS`, else 2. Protocol: argv[4], else `PROTOCOL`, else
+ * `http`; one of `http`, `https`, `h2`. `NODE_CLUSTER_SCHED_POLICY` is honoured; when unset the
+ * policy is forced to `none` (workers accept).
  *
- * Once every worker listens, the primary prints one line on stdout:
+ * Once every worker listens, the primary prints one line on stdout (`https://` for https and h2):
  *   ready http://127.0.0.1:PORT policy=none primary=PID workers=PID,PID
  * SIGTERM or SIGINT stop the workers and then the primary.
  *
  * @example
  * // NODE_CLUSTER_SCHED_POLICY=none node bench/bare-cluster.cjs 0 2
+ * // KEYFILE=key.pem CERTFILE=cert.pem node bench/bare-cluster.cjs 0 2 h2
  */
 'use strict';
 const cluster = require('node:cluster');
@@ -28,6 +33,7 @@ if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.S
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 0);
 const workers = Number(process.argv[3] ?? process.env.WORKERS ?? 2);
+const protocol = process.argv[4] ?? process.env.PROTOCOL ?? 'http';
 const host = '127.0.0.1';
 
 if (cluster.isPrimary) {
@@ -35,6 +41,9 @@ if (cluster.isPrimary) {
     throw new Error(`bad port: ${process.argv[2] ?? process.env.PORT}`);
   if (!Number.isInteger(workers) || workers < 1)
     throw new Error(`bad worker count: ${process.argv[3] ?? process.env.WORKERS}`);
+  if (!['http', 'https', 'h2'].includes(protocol)) throw new Error(`bad protocol: ${protocol} (http, https or h2)`);
+  if (protocol !== 'http' && !(process.env.KEYFILE && process.env.CERTFILE))
+    throw new Error(`${protocol} needs KEYFILE and CERTFILE in the environment`);
   const listening = new Map();
   let stopping = false;
   cluster.on('listening', (worker, address) => {
@@ -47,7 +56,7 @@ if (cluster.isPrimary) {
     }
     const policy = cluster.schedulingPolicy === cluster.SCHED_NONE ? 'none' : 'rr';
     process.stdout.write(
-      `ready http://${host}:${[...ports][0]} policy=${policy} primary=${process.pid} workers=${[...listening.keys()].join(',')}\n`,
+      `ready ${protocol === 'http' ? 'http' : 'https'}://${host}:${[...ports][0]} policy=${policy} primary=${process.pid} workers=${[...listening.keys()].join(',')}\n`,
     );
   });
   cluster.on('exit', (worker, code, signal) => {
@@ -71,12 +80,21 @@ if (cluster.isPrimary) {
 } else {
   const body = Buffer.from('Hello, World!\n');
   const headers = { 'Content-Type': 'text/plain', 'Content-Length': body.length };
-  http
-    .createServer((req, res) => {
-      res.writeHead(200, headers);
-      res.end(body);
-    })
-    .listen(port, host);
+  const hello = (req, res) => {
+    res.writeHead(200, headers);
+    res.end(body);
+  };
+  const tls = () => ({
+    key: require('node:fs').readFileSync(process.env.KEYFILE),
+    cert: require('node:fs').readFileSync(process.env.CERTFILE),
+  });
+  const server =
+    protocol === 'https'
+      ? require('node:https').createServer(tls(), hello)
+      : protocol === 'h2'
+        ? require('node:http2').createSecureServer({ ...tls(), allowHTTP1: true }, hello)
+        : http.createServer(hello);
+  server.listen(port, host);
   // The primary decides when to stop; a Ctrl-C in the terminal reaches the workers too.
   process.on('SIGINT', () => {});
 }

@@ -24,7 +24,14 @@
  * the load tool's, and "other" — busy time nobody here accounts for. Other processes on the
  * machine skew the ratio, so runs where "other" exceeds 0.25 cores are flagged as disturbed.
  *
- * Why one file of ~550 lines, over the ~300-line guideline: a script whose parts (settings,
+ * HTTPS and HTTP/2 (opt-in: `--tls`, or `--protocols https,h2`): the same comparison over TLS,
+ * against bare `https.createServer` workers (and runicorn `--keyfile/--certfile`), and against bare
+ * `http2.createSecureServer({ allowHTTP1: true })` workers (and runicorn `--http-protocols h2,h1`)
+ * loaded with h2load, keep-alive only. One key and certificate is made with `openssl` per run. The
+ * h2 mode first asks runicorn over ALPN whether it speaks h2, and is skipped with one line when it
+ * does not (a tree before HTTP/2 logs that `--http-protocols` is not supported yet).
+ *
+ * Why one file of ~750 lines, over the ~300-line guideline: a script whose parts (settings,
  * servers, load, CPU accounting, report) serve only this run; it reads top to bottom.
  *
  * @example
@@ -32,13 +39,16 @@
  * npm run bench -- --duration 10 --rounds 5      # or BENCH_DURATION=10 BENCH_ROUNDS=5
  * BENCH_TOOL=autocannon npm run bench            # force autocannon even when wrk is present
  * npm run bench -- --workers 1                   # server-bound: isolates per-request cost
+ * npm run bench -- --protocols https,h2          # only the TLS modes (--tls: http, https and h2)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { alive, onPath, sleep, stopServersOnExit } from './support';
+import { type Certificates, makeCertificates, negotiatedProtocol } from './tls';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOST = '127.0.0.1';
@@ -49,6 +59,14 @@ const STOP_GRACE_MS = 5_000;
 const DISTURBED_CORES = 0.25;
 
 type Mode = 'keep-alive' | 'close';
+/**
+ * What the servers speak: `http` (the default run), `https` (TLS in the workers: bare
+ * `https.createServer` workers vs runicorn `--keyfile/--certfile`), `h2` (bare
+ * `http2.createSecureServer({ allowHTTP1 })` workers vs runicorn `--http-protocols h2,h1`, loaded
+ * with h2load, keep-alive only: h2 has no one-request-per-connection mode worth measuring).
+ */
+type Protocol = 'http' | 'https' | 'h2';
+const PROTOCOLS: readonly Protocol[] = ['http', 'https', 'h2'];
 /** `runicorn+access`: the same runicorn with `--access-logfile` (a temp file): the access log's cost. */
 type ServerName = 'bare' | 'runicorn' | 'runicorn+access';
 const ACCESS_GOAL = 0.9;
@@ -64,15 +82,20 @@ interface Settings {
   readonly threads: number;
   readonly tool: Tool;
   readonly modes: readonly Mode[];
+  readonly protocols: readonly Protocol[];
+  /** Concurrent streams per h2 connection (h2load -m). */
+  readonly streams: number;
   /** Exit with 1 when the goal is missed (for CI); otherwise a completed run exits 0. */
   readonly check: boolean;
 }
 
 const HELP = `Usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--rounds N]
-                        [--workers N] [--threads N] [--tool wrk|autocannon] [--modes keep-alive,close] [--check]
+                        [--workers N] [--threads N] [--tool wrk|autocannon] [--modes keep-alive,close]
+                        [--protocols http,https,h2 | --tls] [--streams N] [--check]
 Every flag has an env twin: BENCH_DURATION (5), BENCH_WARMUP (1), BENCH_CONNECTIONS (64),
-BENCH_ROUNDS (5), BENCH_WORKERS (2), BENCH_THREADS (1, wrk -t), BENCH_TOOL (wrk if on PATH),
-BENCH_MODES (keep-alive,close), BENCH_CHECK (0).`;
+BENCH_ROUNDS (5), BENCH_WORKERS (2), BENCH_THREADS (1, wrk -t and h2load -t), BENCH_TOOL (wrk if
+on PATH), BENCH_MODES (keep-alive,close), BENCH_PROTOCOLS (http), BENCH_STREAMS (10, h2load -m),
+BENCH_CHECK (0). --tls means --protocols http,https,h2; --protocols https,h2 runs only the TLS ones.`;
 
 function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
   const flags: Record<string, string> = {};
@@ -84,6 +107,10 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
     }
     if (arg === '--check') {
       flags.check = '1';
+      continue;
+    }
+    if (arg === '--tls') {
+      flags.protocols = PROTOCOLS.join(',');
       continue;
     }
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -105,6 +132,14 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
     .split(',')
     .map((s) => s.trim());
   for (const m of modes) if (m !== 'keep-alive' && m !== 'close') throw new Error(`unknown mode "${m}"`);
+  const protocols = get('protocols', 'http')
+    .split(',')
+    .map((p) => p.trim());
+  for (const p of protocols)
+    if (!(PROTOCOLS as readonly string[]).includes(p))
+      throw new Error(`unknown protocol "${p}" (--protocols takes ${PROTOCOLS.join(', ')})`);
+  if (protocols.includes('https') && tool !== 'wrk')
+    throw new Error('--protocols https needs wrk (the autocannon fallback is too slow to load a TLS server)');
   return {
     duration: Math.round(num('duration', 5, 1, 120)),
     warmup: Math.round(num('warmup', 1, 0, 30)),
@@ -114,6 +149,8 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
     threads: Math.round(num('threads', 1, 1, 64)),
     tool,
     modes: modes as Mode[],
+    protocols: PROTOCOLS.filter((p) => protocols.includes(p)),
+    streams: Math.round(num('streams', 10, 1, 1000)),
     check: get('check', '0') !== '0',
   };
 }
@@ -177,6 +214,7 @@ function describeMachine(tool: Tool): string[] {
 
 interface Server {
   readonly name: ServerName;
+  readonly protocol: Protocol;
   readonly child: ChildProcess;
   readonly pid: number;
   readonly workerPids: number[];
@@ -190,12 +228,23 @@ interface Server {
 }
 
 const live = new Set<Server>();
+/** The key and certificate of the TLS protocols, made once per run (undefined for plain HTTP). */
+let certs: Certificates | undefined;
 
-function serverCommand(name: ServerName, s: Settings): { args: string[]; env: NodeJS.ProcessEnv } {
+function tlsFiles(): Certificates {
+  if (!certs) throw new Error('internal: TLS protocol without certificates');
+  return certs;
+}
+
+function serverCommand(name: ServerName, protocol: Protocol, s: Settings): { args: string[]; env: NodeJS.ProcessEnv } {
   if (name === 'bare') {
     return {
-      args: [path.join(ROOT, 'bench', 'bare-cluster.cjs'), '0', String(s.workers)],
-      env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: 'none' },
+      args: [path.join(ROOT, 'bench', 'bare-cluster.cjs'), '0', String(s.workers), protocol],
+      env: {
+        ...process.env,
+        NODE_CLUSTER_SCHED_POLICY: 'none',
+        ...(protocol === 'http' ? {} : { KEYFILE: tlsFiles().keyfile, CERTFILE: tlsFiles().certfile }),
+      },
     };
   }
   return {
@@ -206,6 +255,8 @@ function serverCommand(name: ServerName, s: Settings): { args: string[]; env: No
       '-b',
       `${HOST}:0`,
       ...(name === 'runicorn+access' ? ['--access-logfile', ACCESS_LOG] : []),
+      ...(protocol === 'http' ? [] : ['--keyfile', tlsFiles().keyfile, '--certfile', tlsFiles().certfile]),
+      ...(protocol === 'h2' ? ['--http-protocols', 'h2,h1'] : []),
       'examples/hello.mjs',
     ],
     env: process.env,
@@ -213,13 +264,14 @@ function serverCommand(name: ServerName, s: Settings): { args: string[]; env: No
 }
 
 /** Start a server on a port the OS picks; resolves once it said so and answered a request. */
-async function startServer(name: ServerName, s: Settings): Promise<Server> {
-  const { args, env } = serverCommand(name, s);
+async function startServer(name: ServerName, protocol: Protocol, s: Settings): Promise<Server> {
+  const { args, env } = serverCommand(name, protocol, s);
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: could not spawn`);
   let onLine: (line: string) => void = () => {};
   const server: Server = {
     name,
+    protocol,
     child,
     pid: child.pid,
     workerPids: [],
@@ -254,11 +306,11 @@ async function startServer(name: ServerName, s: Settings): Promise<Server> {
         server.after.push(line);
         return;
       }
-      const listening = /Listening at: http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      const listening = /Listening at: https?:\/\/127\.0\.0\.1:(\d+)/.exec(line);
       if (listening) server.port = Number(listening[1]);
       const booting = /Booting worker with pid: (\d+)/.exec(line);
       if (booting) server.workerPids.push(Number(booting[1]));
-      const bare = /^ready http:\/\/127\.0\.0\.1:(\d+) .*workers=([\d,]+)/.exec(line);
+      const bare = /^ready https?:\/\/127\.0\.0\.1:(\d+) .*workers=([\d,]+)/.exec(line);
       if (bare) {
         server.port = Number(bare[1]);
         server.workerPids.push(...(bare[2] as string).split(',').map(Number));
@@ -273,7 +325,7 @@ async function startServer(name: ServerName, s: Settings): Promise<Server> {
   try {
     await withTimeout(announced, START_TIMEOUT_MS, `${name}: no ready line within ${START_TIMEOUT_MS} ms`);
     for (;;) {
-      if (await getOk(server.port)) break;
+      if (await getOk(server.port, protocol)) break;
       if (server.exited || Date.now() > deadline)
         throw new Error(`${name}: no successful request on port ${server.port}`);
       await sleep(100);
@@ -286,9 +338,12 @@ async function startServer(name: ServerName, s: Settings): Promise<Server> {
   return server;
 }
 
-function getOk(port: number): Promise<boolean> {
+/** One GET / answered with the hello body (over HTTPS with HTTP/1.1 for https and h2). */
+function getOk(port: number, protocol: Protocol): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: '/', agent: false, timeout: 1_000 }, (res) => {
+    const options = { host: HOST, port, path: '/', agent: false, timeout: 1_000 };
+    const get = protocol === 'http' ? http.get : https.get;
+    const req = get(protocol === 'http' ? options : { ...options, ca: tlsFiles().ca }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -403,13 +458,49 @@ function runAutocannon(url: string, mode: Mode, seconds: number, s: Settings): P
   });
 }
 
-const runLoad = (url: string, mode: Mode, seconds: number, s: Settings) =>
-  (s.tool === 'wrk' ? runWrk : runAutocannon)(url, mode, seconds, s);
+/**
+ * h2load over h2 (ALPN), `-c` connections with `-m` streams each, for `seconds`. Errors are its
+ * errored and timed-out requests; non-2xx its 3xx, 4xx and 5xx.
+ */
+function runH2load(url: string, seconds: number, s: Settings): Promise<Load> {
+  const args = [`-t${s.threads}`, `-c${s.connections}`, `-m${s.streams}`, `-D${seconds}`, '--npn-list=h2', url];
+  return new Promise((resolve, reject) => {
+    const child = spawn('h2load', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const kill = () => child.pid !== undefined && child.exitCode === null && child.kill('SIGKILL');
+    const watchdog = setTimeout(kill, (seconds + 10) * 1000);
+    stopLoad = kill;
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(watchdog);
+      stopLoad = undefined;
+      const rps = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
+      const req =
+        /requests: (\d+) total, \d+ started, (\d+) done, \d+ succeeded, \d+ failed, (\d+) errored, (\d+) timeout/.exec(
+          out,
+        );
+      const status = /status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
+      if (code !== 0 || !rps || !req) return reject(new Error(`h2load failed (${code}):\n${out}`));
+      resolve({
+        rps: Number(rps[1]),
+        requests: Number(req[2]),
+        errors: Number(req[3]) + Number(req[4]),
+        non2xx: status ? Number(status[1]) + Number(status[2]) + Number(status[3]) : 0,
+      });
+    });
+  });
+}
+
+const runLoad = (url: string, protocol: Protocol, mode: Mode, seconds: number, s: Settings) =>
+  protocol === 'h2' ? runH2load(url, seconds, s) : (s.tool === 'wrk' ? runWrk : runAutocannon)(url, mode, seconds, s);
 
 // ---------------------------------------------------------------- one measurement
 
 interface Sample {
   readonly server: ServerName;
+  readonly protocol: Protocol;
   readonly mode: Mode;
   readonly load: Load;
   /** CPU each worker used during the measurement, in cores (cpu-seconds per second). */
@@ -424,17 +515,17 @@ interface Sample {
   readonly logLines: string[];
 }
 
-async function measure(name: ServerName, mode: Mode, s: Settings): Promise<Sample> {
-  const server = await startServer(name, s);
+async function measure(name: ServerName, protocol: Protocol, mode: Mode, s: Settings): Promise<Sample> {
+  const server = await startServer(name, protocol, s);
   try {
-    const url = `http://${HOST}:${server.port}/`;
-    if (s.warmup > 0) await runLoad(url, mode, s.warmup, s);
+    const url = `${protocol === 'http' ? 'http' : 'https'}://${HOST}:${server.port}/`;
+    if (s.warmup > 0) await runLoad(url, protocol, mode, s.warmup, s);
     const pids = [server.pid, ...server.workerPids];
     const cpu0 = pids.map(cpuSeconds);
     const m0 = machineTicks();
     const l0 = loadToolSeconds();
     const t0 = process.hrtime.bigint();
-    const load = await runLoad(url, mode, s.duration, s);
+    const load = await runLoad(url, protocol, mode, s.duration, s);
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu1 = pids.map(cpuSeconds);
     const m1 = machineTicks();
@@ -442,6 +533,7 @@ async function measure(name: ServerName, mode: Mode, s: Settings): Promise<Sampl
     const cores = pids.map((_, i) => ((cpu1[i] ?? NaN) - (cpu0[i] ?? NaN)) / wall);
     return {
       server: name,
+      protocol,
       mode,
       load,
       masterCores: cores[0] ?? NaN,
@@ -470,6 +562,11 @@ function median(xs: readonly number[]): number {
   return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
+/** What a row is called: the mode for plain HTTP (as before), else the protocol and the mode. */
+function caseLabel(protocol: Protocol, mode: Mode): string {
+  return protocol === 'http' ? mode : protocol === 'h2' ? 'h2' : `${protocol} ${mode}`;
+}
+
 function describeSample(x: Sample, round: number, s: Settings): string {
   const cores = x.workerCores.map(fmt2).join('+');
   const total = x.workerCores.reduce((a, b) => a + b, 0);
@@ -483,11 +580,34 @@ function describeSample(x: Sample, round: number, s: Settings): string {
     .filter(Boolean)
     .join(', ');
   return (
-    `  ${x.mode.padEnd(10)} round ${round}/${s.rounds}  ${x.server.padEnd(15)} ${fmt(x.load.rps).padStart(8)} req/s`
+    `  ${caseLabel(x.protocol, x.mode).padEnd(x.protocol === 'http' ? 10 : 16)} round ${round}/${s.rounds}  ${x.server.padEnd(15)} ${fmt(x.load.rps).padStart(8)} req/s`
     + `   workers ${cores} cores (${share}), master ${fmt2(x.masterCores)}, load ${fmt2(x.loadCores)}, other ${fmt2(Math.max(0, x.otherCores))}`
     + (x.steal >= 0.01 ? `, steal ${Math.round(100 * x.steal)}%` : '')
     + (problems ? `   !! ${problems}` : '')
   );
+}
+
+/**
+ * Whether runicorn speaks h2 with `--http-protocols h2,h1`: started once, asked over ALPN. Returns
+ * undefined when it does, else the line that says why the h2 mode is skipped (the tree predates
+ * HTTP/2, or runicorn refused the setting or the app).
+ */
+async function h2Refusal(s: Settings): Promise<string | undefined> {
+  let server: Server;
+  try {
+    server = await startServer('runicorn', 'h2', s);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 4).join(' | ');
+    return `runicorn --http-protocols h2,h1 did not start: ${why}`;
+  }
+  try {
+    const chosen = await negotiatedProtocol(server.port, tlsFiles().ca).catch((err: Error) => `error: ${err.message}`);
+    if (chosen === 'h2') return undefined;
+    const said = server.tail.find((line) => /http-?protocols|HTTP\/2/i.test(line));
+    return `runicorn --http-protocols h2,h1 negotiated ${chosen === false ? 'no protocol' : chosen} over ALPN, not h2${said ? ` (it said: ${said.replace(/^\[[^\]]*\] \[\d+\] /, '')})` : ''}`;
+  } finally {
+    await stopServer(server);
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -508,11 +628,43 @@ async function main(): Promise<void> {
     `settings: ${how}; warm-up ${s.warmup}s; ${s.rounds} rounds per mode, bare then runicorn; fresh server per run, 127.0.0.1 only`,
   );
 
+  const protocols = [...s.protocols];
+  if (protocols.some((p) => p !== 'http')) {
+    certs = makeCertificates();
+    if (protocols.includes('https'))
+      console.log(
+        'tls: https = https.createServer workers vs runicorn --keyfile/--certfile; one fresh ECDSA P-256 self-signed key and certificate for both (openssl)',
+      );
+  }
+  if (protocols.includes('h2')) {
+    const skip = !onPath('h2load')
+      ? 'h2load is not on PATH (Debian: apt-get install nghttp2-client)'
+      : await h2Refusal(s);
+    if (skip) {
+      console.log(`h2: SKIPPED — ${skip}`);
+      protocols.splice(protocols.indexOf('h2'), 1);
+    } else {
+      console.log(
+        `h2: http2.createSecureServer({ allowHTTP1: true }) workers vs runicorn --http-protocols h2,h1; h2load -t${s.threads} -c${s.connections} -m${s.streams} -D${s.duration}, keep-alive only`,
+      );
+    }
+  }
+  const cases: Array<[Protocol, Mode]> = protocols.flatMap((p) =>
+    p === 'h2' ? [[p, 'keep-alive'] as [Protocol, Mode]] : s.modes.map((m) => [p, m] as [Protocol, Mode]),
+  );
+
+  if (cases.length === 0) {
+    console.log('nothing to measure: every protocol asked for was skipped');
+    removeCertificates();
+    return;
+  }
   const samples: Sample[] = [];
-  for (const mode of s.modes) {
+  for (const [protocol, mode] of cases) {
+    const servers: readonly ServerName[] =
+      protocol === 'http' ? ['bare', 'runicorn', 'runicorn+access'] : ['bare', 'runicorn'];
     for (let round = 1; round <= s.rounds; round++) {
-      for (const name of ['bare', 'runicorn', 'runicorn+access'] as const) {
-        const x = await measure(name, mode, s);
+      for (const name of servers) {
+        const x = await measure(name, protocol, mode, s);
         samples.push(x);
         console.log(describeSample(x, round, s));
         for (const line of x.logLines.slice(0, 5)) console.log(`      ${name} log: ${line}`);
@@ -520,31 +672,36 @@ async function main(): Promise<void> {
     }
   }
 
+  const width = Math.max(11, ...cases.map(([p, m]) => caseLabel(p, m).length + 1));
   console.log('');
   console.log(
-    `${'mode'.padEnd(11)}${'bare median'.padStart(12)}${'runicorn median'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round`,
+    `${'mode'.padEnd(width)}${'bare median'.padStart(12)}${'runicorn median'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round`,
   );
-  const ratios: Array<[Mode, number]> = [];
+  const ratios: Array<[Protocol, string, number]> = [];
   const accessRatios: Array<[Mode, number]> = [];
-  const of = (mode: Mode, n: ServerName) =>
-    samples.filter((x) => x.mode === mode && x.server === n).map((x) => x.load.rps);
-  for (const mode of s.modes) {
-    const bare = of(mode, 'bare');
-    const runi = of(mode, 'runicorn');
+  const of = (protocol: Protocol, mode: Mode, n: ServerName) =>
+    samples.filter((x) => x.protocol === protocol && x.mode === mode && x.server === n).map((x) => x.load.rps);
+  for (const [protocol, mode] of cases) {
+    const bare = of(protocol, mode, 'bare');
+    const runi = of(protocol, mode, 'runicorn');
     const ratio = median(runi) / median(bare);
-    ratios.push([mode, ratio]);
+    const label = caseLabel(protocol, mode);
+    ratios.push([protocol, label, ratio]);
     const paired = runi.map((r, i) => fmt2(r / (bare[i] as number))).join(' ');
     console.log(
-      `${mode.padEnd(11)}${fmt(median(bare)).padStart(12)}${fmt(median(runi)).padStart(17)}${fmt2(ratio).padStart(7)}   ${paired}`,
+      `${label.padEnd(width)}${fmt(median(bare)).padStart(12)}${fmt(median(runi)).padStart(17)}${fmt2(ratio).padStart(7)}   ${paired}`,
     );
   }
-  console.log('');
-  console.log(
-    `${'mode'.padEnd(11)}${'log off'.padStart(12)}${'--access-logfile'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round (access log on / off)`,
-  );
-  for (const mode of s.modes) {
-    const off = of(mode, 'runicorn');
-    const on = of(mode, 'runicorn+access');
+  const httpModes = protocols.includes('http') ? s.modes : [];
+  if (httpModes.length) {
+    console.log('');
+    console.log(
+      `${'mode'.padEnd(11)}${'log off'.padStart(12)}${'--access-logfile'.padStart(17)}${'ratio'.padStart(7)}   paired ratios by round (access log on / off)`,
+    );
+  }
+  for (const mode of httpModes) {
+    const off = of('http', mode, 'runicorn');
+    const on = of('http', mode, 'runicorn+access');
     const ratio = median(on) / median(off);
     accessRatios.push([mode, ratio]);
     const paired = on.map((r, i) => fmt2(r / (off[i] as number))).join(' ');
@@ -562,16 +719,30 @@ async function main(): Promise<void> {
     console.log(
       `note: in ${disturbed} of ${samples.length} runs other processes used > ${DISTURBED_CORES} cores; rerun on a quiet machine before trusting the ratios`,
     );
-  const pass = ratios.every(([, r]) => r >= GOAL);
-  const list = ratios.map(([m, r]) => `${m} ${fmt2(r)}`).join(', ');
-  console.log(`VERDICT: ${pass ? 'PASS' : 'FAIL'} — goal runicorn/bare ≥ ${GOAL} in every mode; got ${list}`);
+  let pass = true;
+  for (const protocol of protocols) {
+    const mine = ratios.filter(([p]) => p === protocol);
+    const ok = mine.every(([, , r]) => r >= GOAL);
+    pass &&= ok;
+    const list = mine.map(([, label, r]) => `${label} ${fmt2(r)}`).join(', ');
+    const over = protocol === 'http' ? '' : ` over ${protocol === 'h2' ? 'HTTP/2' : 'HTTPS'}`;
+    console.log(`VERDICT: ${ok ? 'PASS' : 'FAIL'} — goal runicorn/bare ≥ ${GOAL}${over} in every mode; got ${list}`);
+  }
   const accessPass = accessRatios.every(([, r]) => r >= ACCESS_GOAL);
-  const accessList = accessRatios.map(([m, r]) => `${m} ${fmt2(r)}`).join(', ');
-  console.log(
-    `VERDICT: ${accessPass ? 'PASS' : 'FAIL'} — goal access log on/off ≥ ${ACCESS_GOAL} in every mode; got ${accessList}`,
-  );
+  if (accessRatios.length) {
+    const accessList = accessRatios.map(([m, r]) => `${m} ${fmt2(r)}`).join(', ');
+    console.log(
+      `VERDICT: ${accessPass ? 'PASS' : 'FAIL'} — goal access log on/off ≥ ${ACCESS_GOAL} in every mode; got ${accessList}`,
+    );
+  }
   rmSync(ACCESS_LOG, { force: true });
+  removeCertificates();
   if (s.check && !(pass && accessPass)) process.exitCode = 1;
+}
+
+function removeCertificates(): void {
+  if (certs) rmSync(certs.dir, { recursive: true, force: true });
+  certs = undefined;
 }
 
 // ---------------------------------------------------------------- cleanup on Ctrl-C, errors, exit
@@ -579,6 +750,7 @@ async function main(): Promise<void> {
 async function cleanup(): Promise<void> {
   stopLoad?.();
   await Promise.all([...live].map(stopServer));
+  removeCertificates();
 }
 
 stopServersOnExit(cleanup, () => [...live].flatMap((server) => [server.pid, ...server.workerPids]));
