@@ -4,7 +4,7 @@
  * when the access log writes its line. Kept apart from `http2.ts` so that the access log does
  * not load `node:http2`.
  *
- * Cost: only HTTP/2 requests pay (one small object each).
+ * Cost: one small object per HTTP/2 session, one property per HTTP/2 request.
  *
  * @example
  * if (req.httpVersionMajor === 2) pinPeer(req);
@@ -22,22 +22,42 @@ interface PeerFacts {
   readonly encrypted: boolean;
 }
 
+/** An HTTP/2 session, as far as pinning its peer goes. */
+interface PeerSession {
+  readonly socket: (Socket & { encrypted?: boolean }) | null | undefined;
+  [PEER]?: PeerFacts;
+}
+
 /**
- * Keep an HTTP/2 request's peer (address, port, TLS) on it as it arrives: Node's
- * `Http2ServerRequest.socket` is a proxy to the session's socket that answers `undefined` once
- * the stream has closed, which is when the access log writes its line.
+ * Read an HTTP/2 session's peer (address, port, TLS) once, as it starts: its requests point to
+ * it (`pinPeer`).
+ *
+ * @example
+ * server.on('session', pinSessionPeer);
+ */
+export function pinSessionPeer(session: object): void {
+  const s = session as PeerSession;
+  const socket = s.socket;
+  s[PEER] = {
+    remoteAddress: socket?.remoteAddress,
+    remotePort: socket?.remotePort,
+    encrypted: socket?.encrypted === true,
+  };
+}
+
+/**
+ * Keep an HTTP/2 request's peer on it as it arrives: Node's `Http2ServerRequest.socket` is a
+ * proxy to the session's socket that answers `undefined` once the stream has closed, which is
+ * when the access log writes its line. Two property reads; `req.socket` (a proxy made on first
+ * use) is not touched.
  *
  * @example
  * server.on('request', (req, res) => { if (req.httpVersionMajor === 2) pinPeer(req); app(req, res); });
  */
 export function pinPeer(req: http.IncomingMessage): void {
-  const socket = req.socket as (Socket & { encrypted?: boolean }) | null;
-  const facts: PeerFacts = {
-    remoteAddress: socket?.remoteAddress,
-    remotePort: socket?.remotePort,
-    encrypted: socket?.encrypted === true,
-  };
-  (req as http.IncomingMessage & { [PEER]?: PeerFacts })[PEER] = facts;
+  const session = (req as { stream?: { session?: PeerSession | null } }).stream?.session;
+  const facts = session?.[PEER];
+  if (facts !== undefined) (req as http.IncomingMessage & { [PEER]?: PeerFacts })[PEER] = facts;
 }
 
 /**

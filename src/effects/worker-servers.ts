@@ -39,7 +39,7 @@ import type { Http2Server, Http2Session } from 'node:http2';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { HttpGuard } from './http-guard';
-import { pinPeer } from './h2-peer';
+import { pinPeer, pinSessionPeer } from './h2-peer';
 import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
 
 export interface WorkerServersOptions {
@@ -162,6 +162,7 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
   let companions: readonly Http2Server[] = [];
   const sessions = new Set<Http2Session>();
   const track = (session: Http2Session) => {
+    pinSessionPeer(session);
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
   };
