@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -315,4 +316,57 @@ test('TERM drains an h2 session: the request in flight finishes, the worker exit
   assert.equal((await r.exited).code, 0);
   // Closed by the GOAWAY once its stream ended, not left open to --graceful-timeout's deadline.
   assert.ok(Date.now() - termAt < 10_000, `exited ${Date.now() - termAt} ms after TERM`);
+});
+
+test(
+  'h2c after a PROXY header: the header is read first, the app and the access log see its client',
+  BOUND,
+  async (t) => {
+    const r = runicorn(t, [
+      '-b',
+      '127.0.0.1:0',
+      '--http-protocols',
+      'h2,h1',
+      '--http2-cleartext',
+      'prior-knowledge',
+      '--proxy-protocol',
+      'v1',
+      '--access-logfile',
+      '-',
+      '--access-logformat',
+      '%(h)s "%(r)s"',
+      at('app.mjs'),
+    ]);
+    const port = await r.port();
+    const session = http2.connect(`http://127.0.0.1:${port}`, {
+      createConnection: () => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.write('PROXY TCP4 192.0.2.1 127.0.0.1 54321 80\r\n');
+        return socket;
+      },
+    });
+    t.after(() => session.destroy());
+    const answer = await h2Get(`http://127.0.0.1:${port}`, '/proxied', {}, session);
+    assert.equal(JSON.parse(answer.body).version, '2.0');
+    assert.equal(JSON.parse((await plainGet(port, '/h1')).body).version, '1.1');
+    while (!r.out.some((l) => l.includes('/h1'))) await plainGet(port, '/h1');
+    assert.ok(r.out.includes('192.0.2.1 "GET /proxied HTTP/2.0"'), r.out.join('\n'));
+  },
+);
+
+test('an app that exports its own server is refused with h2 (it speaks HTTP/1 only)', BOUND, async (t) => {
+  const r = runicorn(t, [
+    '-b',
+    '127.0.0.1:0',
+    '--http-protocols',
+    'h2,h1',
+    '--http2-cleartext',
+    'prior-knowledge',
+    example('websocket/express-ws.mjs'),
+  ]);
+  assert.equal((await r.exited).code, 4);
+  assert.ok(
+    r.lines.some((l) => /Reason: cannot load app .*it exports its own server, which speaks HTTP\/1 only/.test(l)),
+    r.lines.join('\n'),
+  );
 });
