@@ -20,6 +20,7 @@ import type { Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
 import { checkTlsConfig } from '../effects/tls';
+import { http2PlanOf } from '../streams/http2-settings';
 import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
 import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptions } from '../effects/upgrade';
 import { describeBind } from '../streams/bind-address';
@@ -253,6 +254,9 @@ function bootWith(
   log.log('info', `Starting runicorn ${VERSION}`);
   // Gunicorn's debug log starts with the resolved configuration.
   if (config.logLevel === 'debug') log.log('debug', `Current configuration:\n${currentConfiguration(config)}`);
+  // h2 asked for where it cannot be served (Gunicorn serves HTTP/1.1 there too): said once, here.
+  for (const warning of http2PlanOf(config, config.keyfile !== null && config.certfile !== null).warnings)
+    log.log('warning', warning);
   process.title = `runicorn: master [${procNameOf(config, app)}]`;
   applyRawEnv(config.rawEnv, process.env);
   const signals = input.signals ?? bufferSignals();

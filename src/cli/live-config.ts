@@ -14,6 +14,7 @@ import type { LiveConfig } from '../effects/live-ports';
 import type { Privileges } from '../effects/privileges';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
+import { http2PlanOf } from '../streams/http2-settings';
 import { tlsSettingsOf } from '../streams/tls-settings';
 import {
   ABORT_GRACE_MS,
@@ -77,6 +78,8 @@ export function liveConfigFor(
   delete env[WORKER_ENV];
   // Only the arbiter speaks to systemd.
   delete env.NOTIFY_SOCKET;
+  const tls = E.getOrElseW(() => undefined)(tlsSettingsOf(config));
+  const http2 = http2PlanOf(config, tls !== undefined).options;
   return {
     hooks,
     config,
@@ -116,7 +119,8 @@ export function liveConfigFor(
         proxyProtocol:
           config.proxyProtocol === 'off' ? undefined : { mode: config.proxyProtocol, allowFrom: config.proxyAllowIps },
         // Checked by the arbiter before any worker starts (boot, HUP): a half pair never gets here.
-        tls: E.getOrElseW(() => undefined)(tlsSettingsOf(config)),
+        tls,
+        ...(http2 ? { http2 } : {}),
       },
     },
   };

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import * as E from 'fp-ts/Either';
 import { compileAccessFormat, type AccessEntry, type AccessFormat } from '../streams/access-log-format';
+import { loggedRequest } from './h2-peer';
 import type { LogSink } from './log-sink';
 import type { RequestObserver } from './request-observer';
 
@@ -157,7 +158,8 @@ export function accessLogObserver(options: AccessLogOptions): RequestObserver {
       // Read now, while the connection is open (Node keeps it once read): the line is made later.
       void req.socket?.remoteAddress;
       finished.push({
-        req,
+        // An HTTP/2 request's socket is gone by now: what it said was pinned as it arrived.
+        req: req.httpVersionMajor === 2 ? loggedRequest(req) : req,
         res,
         bytes: measure ? bodyBytes(req, res) : undefined,
         startedAt,

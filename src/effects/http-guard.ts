@@ -13,6 +13,11 @@
  * Cost per request: one call of `inspectHead` (one pass over `rawHeaders`), one property read
  * for the refused mark; nothing is allocated unless a rule applies.
  *
+ * HTTP/2 requests (Node's compatibility API: `Http2ServerRequest`, `httpVersion` '2.0') go
+ * through the same rules without the HTTP/1 framing ones (see `inspectHead`'s `h2`). A refusal
+ * answers that stream only: the other streams of the session go on, and no `Connection` header
+ * is sent (HTTP/2 forbids it).
+ *
  * @example
  * const guard = httpGuard({ limits, trusted: allowList(['127.0.0.1']), logger, onRefused });
  * const server = http.createServer(guard.serverOptions);
@@ -65,6 +70,8 @@ export interface HttpGuardOptions {
 }
 
 export interface HttpGuard {
+  /** The most header fields a request may have (`--limit-request-fields`, as the rules count it). */
+  readonly maxFields: number;
   /** Options for `http.createServer`: head size and timeouts from the settings. */
   readonly serverOptions: ServerOptions;
   /** Answer parse errors, CONNECT and `Expect: 100-continue` the runicorn way on this server. */
@@ -119,19 +126,21 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
 
   function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
     const socket = req.socket as GuardedSocket;
-    socket[REFUSED] = true;
+    const h2 = isHttp2(req);
+    if (!h2) socket[REFUSED] = true;
     warn(socket, refusal);
     const body = `${refusal.message}\n`;
-    res.shouldKeepAlive = false;
+    if (!h2) res.shouldKeepAlive = false;
     if (options.onRefused) {
       const onRefused = options.onRefused;
       res.once('close', () => onRefused(req, res));
     }
-    res.writeHead(refusal.status, {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Length': body.length,
-      Connection: 'close',
-    });
+    res.writeHead(
+      refusal.status,
+      h2
+        ? { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length }
+        : { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length, Connection: 'close' },
+    );
     res.end(body);
   }
 
@@ -179,7 +188,10 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
   }
 
   /** CONNECT (a tunnel through a proxy) is not something an origin server's app can answer here. */
-  function onConnect(_req: IncomingMessage, socket: Socket) {
+  function onConnect(req: IncomingMessage, socket: Socket) {
+    // HTTP/2's CONNECT is a stream, and the second argument its response.
+    if (isHttp2(req))
+      return refuse(req, socket as unknown as ServerResponse, { status: 501, message: 'CONNECT is not supported' });
     const s = socket as GuardedSocket;
     s[REFUSED] = true;
     const refusal: Refusal = { status: 501, message: 'CONNECT is not supported' };
@@ -188,6 +200,7 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
   }
 
   return {
+    maxFields: rules.fields,
     serverOptions: {
       maxHeaderSize: maxHeadBytes(rules),
       headersTimeout,
@@ -214,7 +227,7 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
     },
     admit(req, res) {
       if ((req.socket as GuardedSocket)[REFUSED]) return false;
-      const verdict = inspectHead(req, rules, trustedPeer);
+      const verdict = inspectHead(req, rules, trustedPeer, req.httpVersionMajor === 2 && isHttp2(req));
       if (verdict === undefined) return true;
       if (verdict.refuse) {
         refuse(req, res, verdict.refuse);
@@ -227,6 +240,9 @@ export function httpGuard(options: HttpGuardOptions): HttpGuard {
     },
   };
 }
+
+/** A request that came on an HTTP/2 stream (`Http2ServerRequest`), not an HTTP/1 request line saying 2.0. */
+const isHttp2 = (req: IncomingMessage): boolean => (req as { stream?: unknown }).stream !== undefined;
 
 /** Remove fields (by their name's index in `rawHeaders`) from both of Node's views of the head. */
 function stripFields(req: IncomingMessage, indexes: readonly number[]): void {

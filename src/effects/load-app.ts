@@ -65,6 +65,11 @@ export interface LoadedApp {
    * likely a factory named without parentheses (`app.mjs:create` where `create()` was meant).
    */
   readonly warning?: string;
+  /**
+   * A Node listener that swaps each request's prototype for `http.IncomingMessage`'s (Express 4
+   * and 5): it breaks on an HTTP/2 request (Node's `Http2ServerRequest` is not one).
+   */
+  readonly needsIncomingMessage?: true;
 }
 
 /**
@@ -361,12 +366,19 @@ function adapt(value: unknown, what: string, options: LoadAppOptions): TE.TaskEi
     case 'server':
       return TE.fromEither(adoptServer(app.server, what));
     case 'node':
-      return TE.right(
-        app.listener.length === 0
-          ? { kind: 'node', listener: app.listener, warning: factoryWarning(what) }
-          : { kind: 'node', listener: app.listener },
-      );
+      return TE.right({
+        kind: 'node',
+        listener: app.listener,
+        ...(app.listener.length === 0 ? { warning: factoryWarning(what) } : {}),
+        ...(swapsRequestPrototype(app.listener) ? { needsIncomingMessage: true as const } : {}),
+      });
   }
+}
+
+/** Express's mark: `app.request`, the prototype it gives each request, is an `http.IncomingMessage`. */
+function swapsRequestPrototype(listener: RequestListener): boolean {
+  const request = (listener as { request?: unknown }).request;
+  return typeof request === 'object' && request !== null && request instanceof http.IncomingMessage;
 }
 
 /**

@@ -236,9 +236,26 @@ export function httpsServerFactory(
 ): (serverOptions: http.ServerOptions) => http.Server {
   return (serverOptions) => {
     const server = https.createServer({ ...options, ...serverOptions });
-    if (proxied) server.prependListener('secureConnection', carryProxyHeader);
-    if (settings.certReqs === 1 && options.rejectUnauthorized === false)
-      server.prependListener('secureConnection', refuseUnverified);
+    secureServerChecks(server, options, settings, proxied);
     return server as unknown as http.Server;
   };
+}
+
+/**
+ * What every TLS server of a worker does on each new TLS connection (an `https.Server` or an
+ * HTTP/2 one): the PROXY header's client carried onto the TLS socket, and `--cert-reqs 1`'s
+ * unverified certificates turned away.
+ *
+ * @example
+ * secureServerChecks(http2.createSecureServer(options), options, settings, false);
+ */
+export function secureServerChecks(
+  server: tls.Server,
+  options: tls.TlsOptions,
+  settings: Pick<TlsSettings, 'certReqs'>,
+  proxied: boolean,
+): void {
+  if (proxied) server.prependListener('secureConnection', carryProxyHeader);
+  if (settings.certReqs === 1 && options.rejectUnauthorized === false)
+    server.prependListener('secureConnection', refuseUnverified);
 }

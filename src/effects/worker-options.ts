@@ -7,6 +7,7 @@
  * env.RUNICORN_WORKER = encodeWorkerOptions(options);
  */
 import { runicornError } from '../streams/errors';
+import type { Http2Options } from '../streams/http2-settings';
 import type { TlsSettings } from '../streams/tls-settings';
 import type { WorkerClass } from '../streams/worker/policy';
 import type { HttpSettings } from './http-guard';
@@ -53,6 +54,8 @@ export interface WorkerOptions {
   readonly proxyProtocol?: ProxyProtocolOptions;
   /** Serve HTTPS: the files are read as the worker starts (`--keyfile`, `--certfile`, …); absent = plain HTTP. */
   readonly tls?: TlsSettings;
+  /** Serve HTTP/2 (`--http-protocols` with h2, over TLS or h2c with prior knowledge); absent = HTTP/1 only. */
+  readonly http2?: Http2Options;
 }
 
 export const WORKER_ENV = 'RUNICORN_WORKER';

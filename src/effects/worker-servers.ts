@@ -19,6 +19,10 @@
  * workers sharing the socket accept them. Nothing is accepted and then dropped (unlike
  * `maxConnections`).
  *
+ * HTTP/2 sessions (over TLS, or h2c handed over by `h2c`) are tracked per connection: draining
+ * sends each a GOAWAY (`session.close()`), so streams in flight finish and no new one starts,
+ * and the deadline destroys what is left.
+ *
  * An app may bring its own server (WebSockets: `adopt`). It listens on the first fd, with the
  * HTTP layer's options and listeners put on it; a further fd gets a server that hands each
  * connection to it. Upgraded connections are no longer http's, so its drain cannot see them:
@@ -31,9 +35,11 @@
  * await servers.listen();
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Http2Server, Http2Session } from 'node:http2';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { HttpGuard } from './http-guard';
+import { pinPeer, pinSessionPeer } from './h2-peer';
 import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
 
 export interface WorkerServersOptions {
@@ -48,6 +54,11 @@ export interface WorkerServersOptions {
   readonly proxyProtocol?: ProxyProtocolOptions;
   /** `--graceful-timeout`: the drain deadline an adopted server's `runicorn:drain` listeners are told. */
   readonly drainTimeoutMs?: number;
+  /**
+   * Cleartext HTTP/2 with prior knowledge (`acceptH2c`): installed on each made server before the
+   * PROXY protocol; returns the HTTP/2 server its h2 connections are handed to. Absent = off.
+   */
+  readonly h2c?: (server: http.Server) => Http2Server;
   /** A `runicorn:drain` listener threw (the drain goes on). */
   readonly onDrainError?: (error: unknown) => void;
 }
@@ -125,6 +136,10 @@ function applyServerOptions(server: http.Server, options: http.ServerOptions): v
   for (const key of HTTP_OPTIONS) if (options[key] !== undefined) target[key] = options[key];
 }
 
+/** An `http2.createSecureServer` server (the only ones with `updateSettings`). */
+const isHttp2Server = (server: http.Server): boolean =>
+  typeof (server as { updateSettings?: unknown }).updateSettings === 'function';
+
 /** The libuv stream methods of a listening handle (TCP or Pipe wrap). */
 interface ListenHandle {
   readStart?(): number;
@@ -143,6 +158,14 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
   let adopted: http.Server | undefined;
   let made: readonly http.Server[] | undefined;
   let served: readonly http.Server[] = [];
+  // HTTP/2 servers fed by each served server's h2c sniffing (same index), and the open sessions.
+  let companions: readonly Http2Server[] = [];
+  const sessions = new Set<Http2Session>();
+  const track = (session: Http2Session) => {
+    pinSessionPeer(session);
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  };
   const servedOf = (): readonly http.Server[] => {
     serversOf();
     return served;
@@ -156,13 +179,22 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
     );
     made = servers;
     served = app === undefined ? servers : [app];
+    // h2c first, then the PROXY protocol: the header is read before the preface.
+    const { proxyProtocol, h2c } = options;
+    if (h2c && app === undefined) companions = served.map((server) => h2c(server));
+    for (const [i, companion] of companions.entries()) {
+      const server = served[i] as http.Server;
+      companion.on('session', track);
+      guard?.install(companion as unknown as http.Server, (req, res) => dispatch?.(server, req, res));
+    }
     // First, so that only http's own connection listener waits for the header.
-    const { proxyProtocol } = options;
     if (proxyProtocol) for (const server of served) acceptProxyProtocol(server, proxyProtocol);
     for (const server of served) {
       if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
       if (app !== undefined && guard !== undefined) applyServerOptions(server, guard.serverOptions);
       guard?.install(server, (req, res) => dispatch?.(server, req, res));
+      // Only an HTTP/2 server emits it.
+      server.on('session', track);
       // An https.Server's `connection` is the raw TCP socket; HTTP runs on the TLS socket after the handshake.
       server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: Socket) => {
         sockets.add(socket);
@@ -204,8 +236,19 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
         if ((guard as HttpGuard).admit(req, res)) handler(req, res);
       }
       const listener = guard ? onGuardedRequest : onRequest;
+      // HTTP/2 servers only (none when h2 is off): their requests' peer is pinned for the access log.
+      function onMaybeHttp2Request(this: http.Server, req: IncomingMessage, res: ServerResponse) {
+        if (req.httpVersionMajor === 2) pinPeer(req);
+        listener.call(this, req, res);
+      }
       dispatch = (server, req, res) => listener.call(server, req, res);
-      for (const server of servedOf()) server.on('request', listener);
+      for (const server of servedOf()) server.on('request', isHttp2Server(server) ? onMaybeHttp2Request : listener);
+      companions.forEach((companion, i) => {
+        const server = served[i] as http.Server;
+        companion.on('request', (req: IncomingMessage, res: ServerResponse) =>
+          onMaybeHttp2Request.call(server, req, res),
+        );
+      });
     },
     pauseAccepting() {
       for (const server of serversOf()) {
@@ -232,6 +275,8 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
             }),
         ),
       ).then(() => undefined);
+      // GOAWAY: the streams in flight finish, the client opens no new one here.
+      for (const session of sessions) session.close();
       // Upgraded connections (WebSockets) are the app's: it is told, and has until the deadline.
       if (adopted !== undefined) {
         const timeoutMs = options.drainTimeoutMs ?? 0;
@@ -246,6 +291,7 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
     },
     closeAllConnections() {
       for (const server of servedOf()) server.closeAllConnections();
+      for (const session of sessions) session.destroy();
       // What http no longer tracks: connections handed to an `upgrade` listener (WebSockets).
       for (const socket of sockets) socket.destroy();
     },

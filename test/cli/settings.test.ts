@@ -251,10 +251,15 @@ const SUPPORTED = [
   'ciphers',
   'tlsMinVersion',
   'sslContext',
+  'httpProtocols',
+  'http2Cleartext',
+  'http2MaxConcurrentStreams',
+  'http2InitialWindowSize',
+  'http2MaxFrameSize',
+  'http2MaxHeaderListSize',
 ];
 
 const PLANNED_AREAS = [
-  'HTTP/2',
   'control socket',
   'dirty arbiters',
   'reload',
@@ -488,7 +493,7 @@ test('support states: exactly the promised settings are supported; the rest say 
   ] as const) {
     assert.equal(state(k), 'not-applicable', k);
   }
-  for (const k of ['httpProtocols', 'controlSocket', 'dirtyWorkers', 'reload'] as const) {
+  for (const k of ['controlSocket', 'dirtyWorkers', 'reload'] as const) {
     assert.equal(state(k), 'planned', k);
   }
 });

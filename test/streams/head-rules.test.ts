@@ -149,3 +149,22 @@ test('a chunked body is flagged, so that its trailers get checked', () => {
     chunked: true,
   });
 });
+
+test('HTTP/2 heads: 2.0 passes only from an h2 stream; pseudo-headers are not fields; no Host needed', () => {
+  const pseudo = [':method', 'GET', ':path', '/', ':authority', 'a', ':scheme', 'https'];
+  const h2 = (raw: string[], more: { url?: string } = {}) => head([...pseudo, ...raw], { httpVersion: '2.0', ...more });
+  // An HTTP/1 request line saying HTTP/2.0 is still refused.
+  assert.equal(status(inspectHead(head(['Host', 'a'], { httpVersion: '2.0' }), rules, true)), 400);
+  assert.equal(inspectHead(h2([]), rules, true, true), undefined);
+  assert.equal(inspectHead(h2(['Accept', '*/*']), rules, true, true), undefined);
+  // The four pseudo-headers do not count against --limit-request-fields.
+  const few = headRules({ limitRequestLine: 4094, limitRequestFields: 2, limitRequestFieldSize: 8190 });
+  assert.equal(inspectHead(h2(['A', '1', 'B', '2']), few, true, true), undefined);
+  assert.equal(status(inspectHead(h2(['A', '1', 'B', '2', 'C', '3']), few, true, true)), 431);
+  // The path is measured as the request line (414), not as a field (431).
+  const long = `/${'a'.repeat(9000)}`;
+  assert.equal(status(inspectHead(head([':path', long], { httpVersion: '2.0', url: long }), rules, true, true)), 414);
+  // The other rules apply as to HTTP/1: untrusted forwarded headers stripped, singletons once.
+  assert.deepEqual(inspectHead(h2(['X-Forwarded-For', '1.2.3.4']), rules, false, true), { strip: [8] });
+  assert.equal(status(inspectHead(h2(['content-type', 'a', 'content-type', 'b']), rules, true, true)), 400);
+});

@@ -5,9 +5,7 @@
  * http2.httpProtocols.codec.decode('h2,h1') // right(['h2', 'h1'])
  */
 import { HttpProtocols, IntRange, NonNegativeInt, OneOfAliased, PositiveInt } from '../../streams/codecs';
-import { constant, planned, setting } from './setting';
-
-const later = planned('HTTP/2');
+import { constant, setting, supported } from './setting';
 
 export const http2 = {
   httpProtocols: setting({
@@ -19,10 +17,12 @@ export const http2 = {
     codec: HttpProtocols,
     default: constant(['h1']),
     section: 'HTTP/2',
-    support: later,
+    support: supported,
     doc:
       'The HTTP protocols to offer, in order of preference: h1, h2, h3, comma-separated.\n\n'
-      + 'h2 is negotiated with ALPN over TLS; h3 is accepted and does nothing, as in Gunicorn.',
+      + 'h2 is negotiated with ALPN over TLS (HTTP/1.1 on the same port while h1 is listed), or in cleartext with '
+      + '--http2-cleartext; h3 is accepted and does nothing, as in Gunicorn. Express and apps that export their '
+      + 'own server are refused with h2 (see docs/tls.md).',
   }),
   http2Cleartext: setting({
     name: 'http2Cleartext',
@@ -36,10 +36,12 @@ export const http2 = {
     }),
     default: constant('off'),
     section: 'HTTP/2',
-    support: later,
+    support: supported,
     doc:
       'HTTP/2 without TLS (h2c): off, prior-knowledge, upgrade or both (true means prior-knowledge).\n\n'
-      + 'Only for peers in --forwarded-allow-ips, only without TLS, and only with h2 in --http-protocols.',
+      + 'Only for peers in --forwarded-allow-ips, only without TLS, and only with h2 in --http-protocols. Each '
+      + 'connection is sniffed for the h2 preface, so HTTP/1.1 keeps working on the same port; upgrade is not '
+      + 'implemented (as in Gunicorn).',
   }),
   http2MaxConcurrentStreams: setting({
     name: 'http2MaxConcurrentStreams',
@@ -50,7 +52,7 @@ export const http2 = {
     codec: PositiveInt,
     default: constant(100),
     section: 'HTTP/2',
-    support: later,
+    support: supported,
     doc: 'The most streams a client may have open on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).',
   }),
   http2InitialWindowSize: setting({
@@ -62,7 +64,7 @@ export const http2 = {
     codec: IntRange(0, 2 ** 31 - 1),
     default: constant(65535),
     section: 'HTTP/2',
-    support: later,
+    support: supported,
     doc: 'The initial flow-control window, in bytes (SETTINGS_INITIAL_WINDOW_SIZE).',
   }),
   http2MaxFrameSize: setting({
@@ -74,7 +76,7 @@ export const http2 = {
     codec: IntRange(16384, 16777215),
     default: constant(16384),
     section: 'HTTP/2',
-    support: later,
+    support: supported,
     doc: 'The largest frame payload accepted, in bytes (SETTINGS_MAX_FRAME_SIZE, 16384 to 16777215).',
   }),
   http2MaxHeaderListSize: setting({
@@ -86,7 +88,7 @@ export const http2 = {
     codec: NonNegativeInt,
     default: constant(65536),
     section: 'HTTP/2',
-    support: later,
+    support: supported,
     doc: 'The largest header list accepted, in bytes (SETTINGS_MAX_HEADER_LIST_SIZE); 0 means unlimited.',
   }),
 };

@@ -212,6 +212,12 @@ export function transferCodings(values: readonly string[], httpVersion: string):
  * only when a forwarded or scheme header is there): an untrusted peer's forwarded and scheme
  * headers are stripped; a trusted peer's scheme headers must agree.
  *
+ * `h2`: the head came from an HTTP/2 stream (Node's `Http2ServerRequest`), whose version is
+ * '2.0' and whose `rawHeaders` start with the pseudo-header fields (`:method`, `:path`,
+ * `:authority`, `:scheme`). Those are not counted or measured as fields (the path is measured
+ * as the request line), and no Host is required (`:authority` stands for it). An HTTP/1
+ * request line saying `HTTP/2.0` is still refused: only a real HTTP/2 stream passes `h2`.
+ *
  * @example
  * inspectHead({ method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: ['Host', 'a', 'Host', 'b'] }, rules, true)
  * // { refuse: { status: 400, message: "Invalid HTTP Header: 'Host' (repeated)" } }
@@ -220,11 +226,13 @@ export function inspectHead<H extends RequestHead>(
   head: H,
   rules: HeadRules,
   trusted: boolean | ((head: H) => boolean),
+  h2 = false,
 ): Verdict | undefined {
   const method = head.method ?? '';
   const url = head.url ?? '';
   const version = head.httpVersion;
-  if (version !== '1.1' && version !== '1.0') return refuse(400, `Invalid HTTP Version 'HTTP/${printable(version)}'`);
+  if (version !== '1.1' && version !== '1.0' && !(h2 && version === '2.0'))
+    return refuse(400, `Invalid HTTP Version 'HTTP/${printable(version)}'`);
   // Node's parser takes single spaces only, so the line's length is exactly this.
   const lineLength = method.length + url.length + 10;
   if (rules.requestLine > 0 && lineLength > rules.requestLine)
@@ -232,7 +240,10 @@ export function inspectHead<H extends RequestHead>(
   if (url === '*' && method !== 'OPTIONS')
     return refuse(400, `Invalid Request Line '${printable(`${method} * HTTP/${version}`)}'`);
   const raw = head.rawHeaders;
-  const count = raw.length >> 1;
+  // HTTP/2's pseudo-header fields come first (RFC 9113 §8.3); they are the request line, not fields.
+  let first = 0;
+  if (h2) while (first < raw.length && (raw[first] as string).charCodeAt(0) === 58) first += 2;
+  const count = (raw.length - first) >> 1;
   if (count > rules.fields) return refuse(431, `Too many header fields (${count} > ${rules.fields})`);
   const { shapes, kinds, fieldSize } = rules;
   let seen = 0;
@@ -240,7 +251,7 @@ export function inspectHead<H extends RequestHead>(
   let strip: number[] | undefined;
   let https: boolean | undefined;
   let trust = typeof trusted === 'boolean' ? trusted : undefined;
-  for (let i = 0; i < raw.length; i += 2) {
+  for (let i = first; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     if (name.length + value.length + 2 > fieldSize)
