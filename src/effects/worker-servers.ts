@@ -196,7 +196,10 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
       // Only an HTTP/2 server emits it.
       server.on('session', track);
       // An https.Server's `connection` is the raw TCP socket; HTTP runs on the TLS socket after the handshake.
-      server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: Socket) => {
+      const secure = server instanceof tls.Server;
+      server.on(secure ? 'secureConnection' : 'connection', (socket: Socket) => {
+        // A TLS socket forgets its peer once closed, before the access log writes its line; read once, Node keeps it.
+        if (secure) void socket.remoteAddress;
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
       });
