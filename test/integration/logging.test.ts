@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import http from 'node:http';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { example, fixture, get, runicorn, until as untilServes, type Running } from '../support/cli';
+import { example, fixture, get, isAlive, runicorn, until as untilServes, type Running } from '../support/cli';
 import { steadyLoad } from '../support/load';
 import { VERSION as version } from '../../src/cli/version';
 
@@ -456,7 +456,8 @@ test('HUP re-applies the logging settings: a new error log file and level, new a
   writeFileSync(conf, config(join(dir, 'error-1.log'), join(dir, 'access-1.log'), 'info'));
   const r = runicorn(t, ['-c', conf, '-b', '127.0.0.1:0', fixture('app.mjs')]);
   const port = await portIn(join(dir, 'error-1.log'));
-  await fileLines(join(dir, 'error-1.log'), /Booting worker/);
+  const [first] = await fileLines(join(dir, 'error-1.log'), /Booting worker/);
+  const old = Number(/pid: (\d+)/.exec(first as string)?.[1]);
   await get(port, '/before');
   await fileLines(join(dir, 'access-1.log'), /GET \/before /);
   writeFileSync(conf, config(join(dir, 'error-2.log'), join(dir, 'access-2.log'), 'debug'));
@@ -466,8 +467,10 @@ test('HUP re-applies the logging settings: a new error log file and level, new a
   const booted = await fileLines(join(dir, 'error-2.log'), /Booting worker with pid: (\d+)/);
   const fresh = Number(/pid: (\d+)/.exec(booted[0] as string)?.[1]);
   await fileLines(join(dir, 'error-1.log'), /Handling signal: hup/);
-  // Only the new worker serves once the old one has drained; its requests go to the new access log.
+  // Only the new worker serves once the old one has gone; its requests go to the new access log.
   await untilServes(port, '/', (reply) => Number(reply.body) === fresh);
+  // The old worker may still accept until it is told to stop: wait until it is gone.
+  while (isAlive(old)) await new Promise((done) => setTimeout(done, 20));
   await get(port, '/after');
   await fileLines(join(dir, 'access-2.log'), /GET \/after /);
   assert.doesNotMatch(read(join(dir, 'access-1.log')), /\/after/);
