@@ -10,6 +10,11 @@
  * it can stop accepting while its one slot is taken and hold its heartbeat while a request is
  * stuck; other worker types count nothing.
  *
+ * Why one file of over 300 lines: `runWorker` is the one place where a worker's parts meet (logs,
+ * metrics, the HTTP guard, TLS or HTTP/2 servers, the app, stages, hooks, the lifecycle), and the
+ * request path's closures share its locals; each part lives in its own module and this file only
+ * wires them, in boot order.
+ *
  * @example
  * await runWorker(decodeWorkerOptions(process.env.RUNICORN_WORKER), { hooks });
  */

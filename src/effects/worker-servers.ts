@@ -38,6 +38,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Http2Server, Http2Session } from 'node:http2';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
+import { applyServerOptions, forwarder } from './adopted-server';
 import type { HttpGuard } from './http-guard';
 import { pinPeer, pinSessionPeer } from './h2-peer';
 import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
@@ -108,32 +109,6 @@ export interface WorkerServers {
   stopAccepting(): Promise<void>;
   /** The drain deadline: close every connection now, upgraded ones included. */
   closeAllConnections(): void;
-}
-
-/**
- * A server for a further fd of an adopted server: it accepts, and hands each connection to the
- * app's server, as Node lets any code do with `emit('connection')` (one Node server listens on
- * one handle only). It parses nothing itself: http's connection listener is taken off.
- */
-function forwarder(app: http.Server): http.Server {
-  const server = http.createServer();
-  server.removeAllListeners('connection');
-  server.on('connection', (socket: Socket) => app.emit('connection', socket));
-  return server;
-}
-
-const HTTP_OPTIONS = [
-  'maxHeaderSize',
-  'headersTimeout',
-  'requestTimeout',
-  'connectionsCheckingInterval',
-  'requireHostHeader',
-] as const;
-
-/** The HTTP layer's options, on a server made by the app: the ones Node reads from the server at connection or listen time. */
-function applyServerOptions(server: http.Server, options: http.ServerOptions): void {
-  const target = server as unknown as Record<string, unknown>;
-  for (const key of HTTP_OPTIONS) if (options[key] !== undefined) target[key] = options[key];
 }
 
 /** An `http2.createSecureServer` server (the only ones with `updateSettings`). */

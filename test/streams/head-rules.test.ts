@@ -1,14 +1,9 @@
 // The request-head rules as a table: limits, singletons, transfer codings, forwarded headers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  forbiddenTrailer,
-  headRules,
-  inspectHead,
-  maxHeadBytes,
-  transferCodings,
-} from '../../src/streams/http/head-rules';
+import { forbiddenTrailer, headRules, inspectHead, maxHeadBytes } from '../../src/streams/http/head-rules';
 import { refusalForParseError, refusalResponse } from '../../src/streams/http/refusals';
+import { transferCodings } from '../../src/streams/http/transfer-codings';
 
 const rules = headRules({
   limitRequestLine: 4094,

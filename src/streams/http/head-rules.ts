@@ -20,6 +20,11 @@
  * // { refuse: { status: 400, message: "Invalid Request Line 'GET * HTTP/1.1'" } }
  */
 
+import { transferCodings } from './transfer-codings';
+import { printable, refuse, type Verdict } from './verdict';
+
+export { printable, type Refusal, refuse, type Verdict } from './verdict';
+
 /** The settings the rules come from (Gunicorn's names, camelCased). */
 export interface HeadSettings {
   /** Longest request line in bytes; 0 = only the parser's limit. Above 8190 counts as 8190. */
@@ -38,24 +43,6 @@ export interface RequestHead {
   readonly url?: string | undefined;
   readonly httpVersion: string;
   readonly rawHeaders: readonly string[];
-}
-
-/** An answer in place of the app's: the status and the one line that says why. */
-export interface Refusal {
-  readonly status: number;
-  readonly message: string;
-}
-
-/** What to do with a request that is not simply passed on. */
-export interface Verdict {
-  /** Answer this instead of running the request, then close the connection. */
-  readonly refuse?: Refusal;
-  /** Indexes into `rawHeaders` (names) of forwarded headers to remove before the app sees them. */
-  readonly strip?: readonly number[];
-  /** Let the request run, but close the connection after it (a body coding runicorn does not decode). */
-  readonly close?: true;
-  /** The body is chunked: its trailer section is still to be checked. */
-  readonly chunked?: true;
 }
 
 /** What a header name means to the rules; singletons are bit flags from `Singleton` up, one per field. */
@@ -114,9 +101,6 @@ export const FORWARDED_FIELDS: readonly string[] = [
 /** Trailer fields RFC 9110 §6.5.1 forbids: framing, routing and authentication (Gunicorn's list). */
 const FORBIDDEN_TRAILERS = new Set(['host', 'content-length', 'transfer-encoding', 'trailer', 'authorization', 'te']);
 
-/** Transfer codings Gunicorn knows; every other one is 501. compress, deflate and gzip are passed on undecoded. */
-const CODINGS = new Set(['chunked', 'identity', 'compress', 'deflate', 'gzip', 'x-gzip', 'x-compress']);
-
 export const MAX_FIELDS = 32768;
 const DEFAULT_FIELD_SIZE = 8190;
 const MAX_REQUEST_LINE = 8190;
@@ -167,44 +151,6 @@ export function headRules(settings: HeadSettings): HeadRules {
  */
 export const maxHeadBytes = (rules: HeadRules): number =>
   (rules.requestLine || MAX_REQUEST_LINE) + 2 + rules.fields * (rules.fieldSize + 2) + 2;
-
-/** Text from a request, safe to echo in a log line or an error page: printable ASCII, at most 100 characters. */
-export const printable = (text: string): string => {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 100 ? `${clean.slice(0, 100)}...` : clean;
-};
-
-const refuse = (status: number, message: string): Verdict => ({ refuse: { status, message } });
-
-/**
- * The transfer codings of a request, checked: `undefined` when they are acceptable, else the
- * refusal. `close` when a coding is passed on undecoded (the body's end is then unclear to a
- * proxy, so the connection is not reused).
- *
- * @example
- * transferCodings(['gzip, chunked'], '1.1') // { close: true }
- * transferCodings(['foo'], '1.1')           // { refuse: { status: 501, message: "Unsupported transfer coding: 'foo'" } }
- */
-export function transferCodings(values: readonly string[], httpVersion: string): Verdict | undefined {
-  if (httpVersion === '1.0') return refuse(400, 'Invalid HTTP Header: Transfer-Encoding on HTTP/1.0');
-  let chunked = 0;
-  let close = false;
-  let last = '';
-  for (const value of values) {
-    for (const part of value.split(',')) {
-      const coding = part.trim().toLowerCase();
-      if (coding === '') continue;
-      if (!CODINGS.has(coding)) return refuse(501, `Unsupported transfer coding: '${printable(coding)}'`);
-      if (chunked > 0) return refuse(400, 'Invalid HTTP Header: Transfer-Encoding: chunked is not the last coding');
-      if (coding === 'chunked') chunked += 1;
-      else if (coding !== 'identity') close = true;
-      last = coding;
-    }
-  }
-  if (last !== 'chunked' && last !== '')
-    return refuse(400, 'Invalid HTTP Header: Transfer-Encoding without chunked last');
-  return close ? { close: true } : undefined;
-}
 
 /**
  * The verdict on one request head: `undefined` (the common case) to pass it on untouched.

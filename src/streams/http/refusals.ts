@@ -7,7 +7,9 @@
  * const refusal = refusalForParseError(err.code, err.reason, packet, rules);
  * if (refusal) socket.end(refusalResponse(refusal));
  */
-import { type HeadRules, type Refusal, transferCodings } from './head-rules';
+import type { HeadRules } from './head-rules';
+import { transferCodings } from './transfer-codings';
+import type { Refusal } from './verdict';
 
 /** The header section's lines in a raw packet, from after the request line to the blank line (or the end). */
 function transferEncodingValues(packet: string): string[] {
