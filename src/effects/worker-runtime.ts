@@ -19,6 +19,7 @@
  * await runWorker(decodeWorkerOptions(process.env.RUNICORN_WORKER), { hooks });
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server as TlsServer } from 'node:tls';
 import { asyncScheduler, catchError, defer, merge, Observable, of, Subject, type SchedulerLike } from 'rxjs';
 import { isRunicornError, runicornError } from '../streams/errors';
 import { allowList } from '../streams/http/allow-list';
@@ -284,13 +285,13 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
       onError: (error) => logger.log('error', `Error handling request: ${errorStack(error)}`),
     });
     if (app.warning) logger.log('warning', app.warning);
-    // runicorn's TLS settings cannot be put on a server the app made: refuse rather than serve plain HTTP.
-    if (app.server && options.tls)
+    // An https.Server of the app's brings its own certificate: runicorn's would be silently unused.
+    if (app.server instanceof TlsServer && options.tls)
       throw runicornError('RUNICORN_APP_LOAD', {
         spec: options.app,
         reason:
-          'it exports its own server, and --keyfile/--certfile cannot be applied to it; '
-          + 'serve it without them behind a TLS proxy, or export the app instead of the server',
+          'it exports an https.Server with its own certificate, so --keyfile/--certfile would be ignored; '
+          + "give the certificate to one of them only (export an http.Server to use runicorn's)",
       });
     // HTTP/2 requests reach only apps that work on Node's compatibility API.
     if (h2) {

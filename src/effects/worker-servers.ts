@@ -38,7 +38,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Http2Server, Http2Session } from 'node:http2';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
-import { applyServerOptions, forwarder } from './adopted-server';
+import { applyServerOptions, forwarder, tlsFront, trackConnections } from './adopted-server';
 import type { HttpGuard } from './http-guard';
 import { pinPeer, pinSessionPeer } from './h2-peer';
 import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
@@ -149,11 +149,22 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
   const serversOf = (): readonly http.Server[] => {
     if (made !== undefined) return made;
     const app = adopted;
+    // With HTTPS, an adopted plain server gets a TLS front on every fd and never listens itself.
+    const fronted = app !== undefined && options.createServer !== undefined && !(app instanceof tls.Server);
     const servers = fds.map((_, i) =>
-      app === undefined ? create(guard?.serverOptions ?? {}) : i === 0 ? app : forwarder(app),
+      app === undefined
+        ? create(guard?.serverOptions ?? {})
+        : fronted
+          ? tlsFront(app, create(guard?.serverOptions ?? {}))
+          : i === 0
+            ? app
+            : forwarder(app),
     );
     made = servers;
     served = app === undefined ? servers : [app];
+    // A fronted app's server accepts through its fronts: it is "listening" (not draining) while they are.
+    if (fronted && app !== undefined)
+      Object.defineProperty(app, 'listening', { configurable: true, get: () => servers.some((s) => s.listening) });
     // h2c first, then the PROXY protocol: the header is read before the preface.
     const { proxyProtocol, h2c } = options;
     if (h2c && app === undefined) companions = served.map((server) => h2c(server));
@@ -163,10 +174,12 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
       guard?.install(companion as unknown as http.Server, (req, res) => dispatch?.(server, req, res));
     }
     // First, so that only http's own connection listener waits for the header.
-    if (proxyProtocol) for (const server of served) acceptProxyProtocol(server, proxyProtocol);
+    // The PROXY header comes before the TLS handshake: on a TLS front, not on the app's server.
+    if (proxyProtocol) for (const server of fronted ? servers : served) acceptProxyProtocol(server, proxyProtocol);
     for (const server of served) {
       if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
       if (app !== undefined && guard !== undefined) applyServerOptions(server, guard.serverOptions);
+      if (fronted) trackConnections(server);
       guard?.install(server, (req, res) => dispatch?.(server, req, res));
       // Only an HTTP/2 server emits it.
       server.on('session', track);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import tls from 'node:tls';
+import WebSocket from 'ws';
 import { example, runicorn } from '../support/cli';
 
 const BOUND = { timeout: 60_000 };
@@ -374,12 +375,72 @@ test(
   },
 );
 
-test('an app that exports its own server is refused with --certfile (never served as plain HTTP)', BOUND, async (t) => {
-  const r = serve(t, [], example('websocket/express-ws.mjs'));
-  const exit = await r.exited;
-  assert.notEqual(exit.code, 0);
-  assert.ok(
-    r.lines.some((l) => /exports its own server, and --keyfile\/--certfile cannot be applied to it/.test(l)),
-    r.lines.join('\n'),
-  );
-});
+test(
+  'an app that exports its own server is served over HTTPS: requests with keep-alive, wss, and the header timeout',
+  BOUND,
+  async (t) => {
+    const r = serve(t, ['--header-timeout', '1', '--access-logfile', '-'], example('websocket/express-ws.mjs'));
+    const port = await r.port();
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: pem('one.crt'), servername: 'localhost' });
+    t.after(() => agent.destroy());
+    const sockets = new Set<unknown>();
+    const one = () =>
+      new Promise<{ status?: number; connection?: string; encrypted: boolean }>((resolve, reject) => {
+        https
+          .get({ host: '127.0.0.1', port, path: '/pid', agent }, (res) => {
+            sockets.add(res.socket);
+            const encrypted = (res.socket as tls.TLSSocket).encrypted === true;
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, encrypted }));
+          })
+          .on('error', reject);
+      });
+    const first = await one();
+    await one();
+    assert.deepEqual(first, { status: 200, connection: 'keep-alive', encrypted: true });
+    assert.equal(sockets.size, 1, 'both requests on one TLS connection');
+
+    const ws = new WebSocket(`wss://localhost:${port}/echo`, { ca: pem('one.crt') });
+    t.after(() => ws.terminate());
+    const echoed = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('over tls'));
+      ws.on('message', (m) => resolve(String(m)));
+      ws.on('error', reject);
+    });
+    assert.equal(echoed, 'over tls');
+
+    // A client that never finishes its head is cut at --header-timeout, as on runicorn's own servers.
+    const slow = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pem('one.crt') });
+    t.after(() => slow.destroy());
+    let answer = '';
+    slow.setEncoding('latin1');
+    slow.on('data', (d: string) => (answer += d));
+    slow.on('error', () => undefined);
+    slow.once('secureConnect', () => slow.write('GET /pid HTTP/1.1\r\nHost: a\r\n'));
+    await new Promise((done) => slow.on('close', done));
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+  },
+);
+
+test(
+  'an exported https.Server with its own certificate and --certfile too is refused with one line',
+  BOUND,
+  async (t) => {
+    const app = at('own-https.mjs');
+    writeFileSync(
+      app,
+      `import https from 'node:https';\nimport fs from 'node:fs';\n`
+        + `export default https.createServer({ key: fs.readFileSync(${JSON.stringify(at('one.key'))}), `
+        + `cert: fs.readFileSync(${JSON.stringify(at('one.crt'))}) }, (req, res) => res.end('own'));\n`,
+    );
+    const r = serve(t, [], app);
+    const exit = await r.exited;
+    assert.notEqual(exit.code, 0);
+    assert.ok(
+      r.lines.some((l) =>
+        /exports an https\.Server with its own certificate, so --keyfile\/--certfile would be ignored/.test(l),
+      ),
+      r.lines.join('\n'),
+    );
+  },
+);

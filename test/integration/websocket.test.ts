@@ -124,13 +124,15 @@ test(
     });
     const answer = (await socket.emitWithAck('echo', 'pong')) as { message: string; transport: string };
     assert.deepEqual(answer, { message: 'pong', transport: 'polling' });
+    socket.close();
+    r.kill('SIGTERM');
+    assert.equal((await r.exited).code, 0);
+    // Access lines are written in batches: read them once every process has let go of stdout.
+    await r.closed;
     assert.ok(
       r.out.some((l) => /"GET \/socket\.io\/\?EIO=4&transport=polling/.test(l)),
       'the access log saw the polling requests',
     );
-    socket.close();
-    r.kill('SIGTERM');
-    assert.equal((await r.exited).code, 0);
   },
 );
 
