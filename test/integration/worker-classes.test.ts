@@ -266,6 +266,9 @@ test('-k sync: one request at a time (the next waits in the accept queue), every
   release('a');
   release('b');
   const [ra, rb] = await Promise.all([a, b]);
+  // The worker's stderr can reach us after its responses: wait for the lines before comparing them.
+  await r.waitFor(/start b inflight=1/);
+  await r.waitFor(/^end a$/);
   assert.ok(lineIndex(r, /^end a$/) < lineIndex(r, /start b inflight=1/), 'b started after a ended');
   for (const reply of [ra, rb]) assert.equal(reply.headers.connection, 'close');
   const two = await twoOnOneConnection(t, port);
