@@ -6,6 +6,10 @@
  * worded as the one line the user sees; it is logged here, and the caller exits with its
  * `exitCode` (`main.ts`) or rejects with it (`serve()`).
  *
+ * Why one file of a little over 300 lines: the boot steps and the HUP reloader share the checks
+ * a configuration must pass before workers start (worker class, TLS files, logs), and keeping them
+ * side by side is what makes a reload refuse exactly what a boot refuses.
+ *
  * @example
  * await boot({ config, app: 'app.mjs', configFile: undefined })(); // right(subscription)
  */
