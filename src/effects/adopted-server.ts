@@ -30,7 +30,7 @@ const HTTP_OPTIONS = [
   'requireHostHeader',
 ] as const;
 
-/** The HTTP layer's options, on a server made by the app: the ones Node reads from the server at connection or listen time. */
+/** The HTTP layer's options set on a server whose constructor did not take them (the app's, an HTTP/2 one): the ones Node reads from the server at connection or listen time. */
 export function applyServerOptions(server: http.Server, options: http.ServerOptions): void {
   const target = server as unknown as Record<string, unknown>;
   for (const key of HTTP_OPTIONS) if (options[key] !== undefined) target[key] = options[key];

@@ -18,6 +18,7 @@
  * const make = http2SecureServerFactory(tlsOptions, tlsSettings, false, h2);
  * workerServers(fds, { keepAliveMs, backlog, createServer: make });
  */
+import { applyServerOptions } from './adopted-server';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { Socket } from 'node:net';
@@ -33,15 +34,6 @@ export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin
 
 /** Used when the server has no header timeout (`headersTimeout = 0`). */
 const FALLBACK_TIMEOUT_MS = 60_000;
-
-/** The HTTP/1 options Node reads off the server object (Http2SecureServer's constructor does not take them). */
-const HTTP_OPTIONS = [
-  'maxHeaderSize',
-  'headersTimeout',
-  'requestTimeout',
-  'connectionsCheckingInterval',
-  'requireHostHeader',
-] as const;
 
 /**
  * Node's options for an HTTP/2 server: the SETTINGS frame, and one header pair more than the
@@ -75,8 +67,9 @@ export function http2SecureServerFactory(
       allowHTTP1: h2.protocols.includes('h1'),
       ALPNProtocols: h2.protocols.map((p) => (p === 'h2' ? 'h2' : 'http/1.1')),
     });
+    // Http2SecureServer's constructor does not take the HTTP/1 options: set them on the server.
+    applyServerOptions(server as unknown as http.Server, serverOptions);
     const target = server as unknown as Record<string, unknown>;
-    for (const key of HTTP_OPTIONS) if (serverOptions[key] !== undefined) target[key] = serverOptions[key];
     // http's own: it closes the HTTP/1.1 connections Node tracks for this server (with allowHTTP1).
     target.closeAllConnections = http.Server.prototype.closeAllConnections;
     secureServerChecks(server, options, settings, proxied);

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { example, runicorn } from '../support/cli';
+import { serverPair } from '../support/certs';
 
 const BOUND = { timeout: 60_000 };
 let dir = '';
@@ -24,27 +25,7 @@ const ca = () => readFileSync(at('one.crt'));
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'runicorn-h2-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-keyout',
-      'one.key',
-      '-out',
-      'one.crt',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
+  serverPair(dir, 'one');
   // Says which protocol it was asked with; /slow says it started, and answers 400 ms later.
   writeFileSync(
     at('app.mjs'),

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import tls from 'node:tls';
 import WebSocket from 'ws';
+import { serverPair } from '../support/certs';
 import { example, runicorn } from '../support/cli';
 
 const BOUND = { timeout: 60_000 };
@@ -26,31 +27,10 @@ function openssl(...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
 }
 
-/** A self-signed server certificate for localhost and 127.0.0.1. */
-function serverPair(name: string): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.crt`,
-    '-subj',
-    `/CN=${name}`,
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  );
-}
-
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'runicorn-tls-'));
-  serverPair('one');
-  serverPair('two');
+  serverPair(dir, 'one');
+  serverPair(dir, 'two');
   // A CA, a client certificate it signed, and a self-signed client certificate it did not.
   openssl(
     'req',
