@@ -39,7 +39,7 @@ export interface ArbiterSettings {
   readonly workers: number;
   /** Heartbeat staleness limit; 0 disables the check. */
   readonly timeoutMs: number;
-  /** How long workers may drain after TERM before SIGKILL. */
+  /** How long workers may drain after TERM; SIGKILL follows `KILL_MARGIN_MS` (500 ms) later. */
   readonly gracefulTimeoutMs: number;
   /** How long a worker sent SIGABRT gets before SIGKILL. */
   readonly abortGraceMs: number;

@@ -3,7 +3,9 @@
  * the last worker is gone.
  *
  * Graceful sends TERM (workers finish in-flight requests), quick sends QUIT (workers leave at
- * once); either way SIGKILL follows at the deadline, so shutdown is always bounded.
+ * once); either way SIGKILL follows at the deadline, so shutdown is always bounded. A graceful
+ * stop's SIGKILL comes `KILL_MARGIN_MS` after the graceful timeout (`killDeadline`), so a worker
+ * leaving cleanly at its own drain deadline is not killed in the same instant.
  *
  * @example
  * const [s1, cmds] = beginStop(s0, { graceful: true, code: 0 });
@@ -14,6 +16,7 @@ import { gracefulTimeoutElapsed } from './events';
 import { hook } from './hooks';
 import { tell } from './readiness';
 import { chain, type StepResult } from './step-result';
+import { killDeadline } from './worker/policy';
 
 export interface StopRequest {
   readonly graceful: boolean;
@@ -37,7 +40,9 @@ export function beginStop(state: ArbiterState, req: StopRequest): StepResult {
   // Another arbiter serves on the same sockets (USR2): they stay open for it.
   const commands: Command[] = [...respawn, ...(sharesListeners(state) ? [] : [closeListeners()])];
   for (const w of state.workers) if (w.pid !== undefined) commands.push(killWorker(w.pid, signal));
-  commands.push(startTimer(timerKey.graceful, state.settings.gracefulTimeoutMs, gracefulTimeoutElapsed()));
+  // A quick stop's workers leave at once (no deadline of their own to race): no margin for them.
+  const deadline = req.graceful ? killDeadline(state.settings.gracefulTimeoutMs) : state.settings.gracefulTimeoutMs;
+  commands.push(startTimer(timerKey.graceful, deadline, gracefulTimeoutElapsed()));
   return [next, commands];
 }
 

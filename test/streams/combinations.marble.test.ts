@@ -71,7 +71,8 @@ const winchLine = log(
   'info',
   'Graceful stop of workers; the arbiter keeps its listeners (TTIN or HUP starts workers again)',
 );
-const graceful = startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed());
+/** A graceful stop's SIGKILL: the graceful timeout (20 s) plus KILL_MARGIN_MS. */
+const graceful = startTimer(timerKey.graceful, 20_500, gracefulTimeoutElapsed());
 const stable = (pid: number) => startTimer(timerKey.stable(pid), 5_000, workerStayedUp(pid));
 
 // 1. TTOU to zero
@@ -297,7 +298,8 @@ for (const [sig, to] of [
         L: closeListeners(),
         u: killWorker(101, to),
         v: killWorker(102, to),
-        g: graceful,
+        // A quick stop's workers leave at once: its SIGKILL has no margin.
+        g: sig === 'TERM' ? graceful : startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
         l: heard('hup'),
         e: exiting(101),
         E: exiting(102),

@@ -207,7 +207,7 @@ test('exit codes 3 and 4 before booting still halt, showing what the worker prin
     log('error', 'Worker (pid:102) exited with code 4.'),
     closeListeners(),
     killWorker(101, 'TERM'),
-    startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
+    startTimer(timerKey.graceful, 20_500, gracefulTimeoutElapsed()),
   ]);
   assert.equal(s1.phase, 'stopping');
   assert.deepEqual(s1.backoff, initialState().backoff);

@@ -143,7 +143,7 @@ test('TERM from a hot stream with synchronous kills: exits are handled after the
       L: closeListeners(),
       t: killWorker(101, 'TERM'),
       u: killWorker(102, 'TERM'),
-      g: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
+      g: startTimer(timerKey.graceful, 20_500, gracefulTimeoutElapsed()),
       c: cancelTimer(timerKey.heartbeat(101)),
       d: cancelTimer(timerKey.kill(101)),
       e: log('info', 'Worker (pid:101) was sent SIGTERM!'),

@@ -118,12 +118,24 @@ test('timeoutMs 0 disables the heartbeat check', () =>
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));
 
-test('TERM with a worker that never exits: KILL exactly gracefulTimeoutMs later', () =>
+test('TERM with a worker that never exits: KILL gracefulTimeoutMs + KILL_MARGIN_MS (500 ms) later', () =>
   marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
     const event$ = hot('sw 8ms t', events);
-    const expected = 'a 9ms T 19999ms K';
+    const expected = 'a 9ms T 20499ms K';
     // The heartbeat deadline still passes at 30 001 ms, but a stopping arbiter does not ABRT.
-    const fired = '20010ms g 9990ms m';
+    const fired = '20510ms g 9490ms m';
+    const { process$, fired$ } = lifecycle(scheduler, event$);
+    expectObservable(process$).toBe(expected, commands);
+    expectObservable(fired$).toBe(fired, timerEvents);
+    expectSubscriptions(event$.subscriptions).toBe('^');
+  }));
+
+test('TERM: a worker that leaves at its own drain deadline (100 ms after gracefulTimeoutMs) is not killed', () =>
+  marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
+    // The worker's clock starts when TERM reaches it; it closes what is left and exits 0 a little late.
+    const event$ = hot('sw 8ms t 20099ms x', events);
+    const expected = 'a 9ms T 20099ms z';
+    const fired = '';
     const { process$, fired$ } = lifecycle(scheduler, event$);
     expectObservable(process$).toBe(expected, commands);
     expectObservable(fired$).toBe(fired, timerEvents);

@@ -193,7 +193,7 @@ test('exit code 3 halts gracefully with code 3 and "Reason: Worker failed to boo
     log('error', 'Worker (pid:101) exited with code 3.'),
     closeListeners(),
     killWorker(102, 'TERM'),
-    gracefulTimer(20_000),
+    gracefulTimer(20_500),
   ]);
   assert.equal(s1.phase, 'stopping');
   assert.deepEqual(ids(s1), [2]);
@@ -232,7 +232,7 @@ test('exit code 4 halts gracefully with code 4 and "Reason: App failed to load."
     log('error', 'Worker (pid:102) exited with code 4.'),
     closeListeners(),
     killWorker(101, 'TERM'),
-    gracefulTimer(20_000),
+    gracefulTimer(20_500),
   ]);
   const [, last] = step(s1, workerExited(101, null, 'TERM'));
   assert.deepEqual(last, [
@@ -259,14 +259,14 @@ test('exit code 4 after WorkerFailed gives the reason the worker reported', () =
   ]);
 });
 
-test('TERM sends TERM to every worker and arms the graceful timeout', () => {
+test('TERM sends TERM to every worker and arms SIGKILL at the graceful timeout plus KILL_MARGIN_MS', () => {
   const [s1, cmds] = step(running, signal('TERM'));
   assert.deepEqual(cmds, [
     log('info', 'Handling signal: term'),
     closeListeners(),
     killWorker(101, 'TERM'),
     killWorker(102, 'TERM'),
-    gracefulTimer(20_000),
+    gracefulTimer(20_500),
   ]);
   assert.equal(s1.phase, 'stopping');
   assert.deepEqual(ids(s1), [1, 2]);
@@ -422,7 +422,7 @@ test('WorkerSpawnFailed stops the arbiter with code 3', () => {
     log('error', 'Could not spawn worker: spawn node ENOENT'),
     closeListeners(),
     killWorker(101, 'TERM'),
-    gracefulTimer(20_000),
+    gracefulTimer(20_500),
   ]);
   assert.deepEqual(ids(s1), [1]);
   const [s2, last] = step(s1, workerExited(101, 0));

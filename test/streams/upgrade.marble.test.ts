@@ -133,7 +133,7 @@ test('TERM before the new arbiter is ready waits for it; the stop begins when it
       W: log('info', 'Graceful stop: waiting until the new arbiter (pid 900) is ready (INT stops at once)'),
       t: killWorker(101, 'TERM'),
       u: killWorker(102, 'TERM'),
-      G: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
+      G: startTimer(timerKey.graceful, 20_500, gracefulTimeoutElapsed()),
       ...bothExited,
     };
     const event$ = hot('s---pqBC-U----nT---r-----x----y', events);
@@ -186,7 +186,7 @@ test('the new arbiter: reports ready to the old one once its workers serve; prom
       L: closeListeners(),
       t: killWorker(101, 'TERM'),
       u: killWorker(102, 'TERM'),
-      G: startTimer(timerKey.graceful, 20_000, gracefulTimeoutElapsed()),
+      G: startTimer(timerKey.graceful, 20_500, gracefulTimeoutElapsed()),
     };
     // Once promoted it owns the sockets: a TERM closes its listeners, as any final stop does.
     const event$ = hot('s---pqB-C---o---T', events);

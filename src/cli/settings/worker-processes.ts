@@ -110,7 +110,12 @@ export const workerProcesses = {
     default: constant(30),
     section: 'Worker Processes',
     support: supported,
-    doc: 'Seconds workers get to finish in-flight requests after TERM, before SIGKILL.',
+    doc:
+      'Seconds workers get to finish in-flight requests after TERM, before SIGKILL.\n\n'
+      + 'At this deadline a worker closes the connections it still has and exits on its own; the arbiter sends '
+      + 'SIGKILL to any worker still there 0.5 s later (Gunicorn kills at the deadline itself), so a worker that '
+      + 'leaves cleanly at its deadline is not killed in the same instant. A reload (HUP) or --max-requests '
+      + 'drains the old workers with the same deadline, which they keep themselves.',
   }),
   keepalive: setting({
     name: 'keepalive',

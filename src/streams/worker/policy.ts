@@ -151,6 +151,31 @@ export const heartbeatInterval = (timeoutMs: number): number =>
 export const ABORT_GRACE_MS = 1000;
 
 /**
+ * How long after the workers' own drain deadline the arbiter sends SIGKILL in a graceful stop.
+ *
+ * Why a margin: a worker starts its `--graceful-timeout` clock when TERM reaches it, a little
+ * after the arbiter started its own, and at that deadline it closes what is left, runs its
+ * `workerExit` hook, flushes its logs and exits 0. A SIGKILL at exactly the same moment (what
+ * Gunicorn does) races that clean exit and, with a short timeout on a busy machine, wins: the
+ * worker is logged as killed. 500 ms covers signal delivery and that last step on a loaded
+ * machine, and adds at most half a second to a stop whose worker truly hangs; a fixed margin,
+ * not a share of the timeout, because the race is worst exactly when the timeout is short.
+ *
+ * @example
+ * killDeadline(30_000) // 30_500: SIGKILL for whoever is left
+ */
+export const KILL_MARGIN_MS = 500;
+
+/**
+ * When a graceful stop SIGKILLs the workers that are left: the graceful timeout plus
+ * `KILL_MARGIN_MS`.
+ *
+ * @example
+ * startTimer(timerKey.graceful, killDeadline(state.settings.gracefulTimeoutMs), gracefulTimeoutElapsed())
+ */
+export const killDeadline = (gracefulTimeoutMs: number): number => gracefulTimeoutMs + KILL_MARGIN_MS;
+
+/**
  * How long a quick shutdown (INT, QUIT) waits for workers before SIGKILL: 2 s, or the graceful
  * timeout when that is shorter (a quick stop is never slower than a graceful one).
  *
