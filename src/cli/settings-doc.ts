@@ -10,7 +10,7 @@
  * writeFileSync('docs/settings.md', renderSettingsDoc());
  */
 import * as E from 'fp-ts/Either';
-import { allSettings, type Section, type Setting } from './settings/index';
+import { allSettings, flagOf, type Section, type Setting } from './settings/index';
 import { showValue } from './show-config';
 
 /** Gunicorn's reference order (alphabetical), then runicorn's own. */
@@ -113,6 +113,7 @@ export function renderSettingsDoc(): string {
   const areas = [...new Set(all.flatMap((s) => (s.support.state === 'planned' ? [s.support.area] : [])))].sort((a, b) =>
     a.localeCompare(b),
   );
+  const refusing = all.filter((s) => s.support.state === 'planned' && s.support.risk !== undefined).map(flagOf);
   const sections = SECTION_ORDER.map((section) => [section, all.filter((s) => s.section === section)] as const).filter(
     ([, members]) => members.length > 0,
   );
@@ -136,6 +137,9 @@ export function renderSettingsDoc(): string {
     '- **planned**: registered and validated now; until its area is done, setting it logs that it is not supported yet,',
     '  except a setting with a security meaning (TLS, privileges, request limits, proxy trust): setting one of those',
     '  refuses to start with one line (`RUNICORN_NOT_SUPPORTED`), since runicorn never accepts and ignores it.',
+    refusing.length === 0
+      ? '  No planned setting has a security meaning today.'
+      : `  Today these do: ${refusing.join(', ')}.`,
     '- **not applicable**: means nothing in Node; accepted with a warning and ignored, for the reason given.',
     '',
     `${all.length} settings: ${count('supported')} supported, ${count('planned')} planned, `

@@ -165,8 +165,9 @@ export const ERRORS = {
     message: (p: { during: string; reason: string }) => `Worker failed to ${p.during}: ${p.reason}`,
   },
   /**
-   * A setting with a security meaning (TLS, privileges, request limits, proxy allow-lists) that
-   * runicorn cannot honour yet: it refuses to start rather than run without it.
+   * A setting with a security meaning that runicorn cannot honour yet (a `plannedSecure` one): it
+   * refuses to start rather than run without it. No setting is planned-secure today (TLS, request
+   * limits and proxy trust have all landed); the code stays for the next one.
    */
   RUNICORN_NOT_SUPPORTED: {
     exitCode: ExitCode.Config,

@@ -42,6 +42,7 @@ const EXAMPLES: { readonly [C in ErrorCode]: ErrorParams<C> } = {
   },
   RUNICORN_WORKER_BOOT: { during: 'listen', reason: 'EBADF' },
   RUNICORN_NOT_A_WORKER: { variable: 'RUNICORN_WORKER' },
+  // What runicorn said before TLS landed; no setting raises this code today.
   RUNICORN_NOT_SUPPORTED: {
     setting: '--certfile',
     source: 'command line',
