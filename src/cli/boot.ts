@@ -8,7 +8,8 @@
  *
  * Why one file of a little over 300 lines: the boot steps and the HUP reloader share the checks
  * a configuration must pass before workers start (worker class, TLS files, logs), and keeping them
- * side by side is what makes a reload refuse exactly what a boot refuses.
+ * side by side is what makes a reload refuse exactly what a boot refuses (`--check-config` runs the
+ * TLS checks too, through the same `checkHttps`).
  *
  * @example
  * await boot({ config, app: 'app.mjs', configFile: undefined })(); // right(subscription)
@@ -23,7 +24,6 @@ import { livePorts } from '../effects/live-ports';
 import type { Logger } from '../effects/logger';
 import { createPidfile, pidfileOwner, type PidfileOwner } from '../effects/pidfile';
 import { resolvePrivileges, type Privileges } from '../effects/privileges';
-import { checkTlsConfig } from '../effects/tls';
 import { http2PlanOf } from '../streams/http2-settings';
 import { forgetSystemdEnv, socketsFromSystemd } from '../effects/systemd';
 import { takeUpgradeEnv, watchOldArbiter, type Inherited, type SpawnArbiterOptions } from '../effects/upgrade';
@@ -34,6 +34,7 @@ import { workerType, type CustomWorkerClass } from '../streams/worker/policy';
 import { resolveWorkerClass } from '../effects/worker-class';
 import { arbiterInstruments, type ArbiterInstruments } from './arbiter-instruments';
 import { openArbiterLogs, type ArbiterLogs } from './arbiter-logs';
+import { checkHttps } from './check-tls';
 import { arbiterSettingsFor, liveConfigFor, procNameOf } from './live-config';
 import { hooksOf } from './hooks';
 import type { Config } from './settings/index';
@@ -131,8 +132,9 @@ function reloader(
   if (!reload) return undefined;
   return async () => {
     const next = await reload();
-    // Renewed certificates (certbot) are checked before anything changes: a broken one refuses the reload.
-    const tls = checkTlsConfig(next.config);
+    // Renewed certificates (certbot) and the sslContext hook are checked before anything changes:
+    // a broken certificate or a failing hook refuses the reload, and the old workers serve on.
+    const tls = await checkHttps(next.config);
     if (E.isLeft(tls)) throw tls.left;
     const privileges = resolvePrivileges(next.config);
     if (E.isLeft(privileges)) throw privileges.left;
@@ -271,8 +273,8 @@ function bootWith(
   const owner = E.isRight(privileges) ? privileges.right : {};
   return pipe(
     TE.fromEither(privileges),
-    // HTTPS files readable and matching, before a pid file, a socket or a worker.
-    TE.chainFirst(() => TE.fromEither(checkTlsConfig(config))),
+    // HTTPS files readable and matching, and the sslContext hook tried, before a pid file, a socket or a worker.
+    TE.chainFirst(() => () => checkHttps(config)),
     TE.chain(() => TE.fromEither(inherited)),
     TE.orElseFirst((err) => TE.fromIO(() => log.log('error', err.message))),
     TE.chainFirst(() =>

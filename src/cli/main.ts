@@ -16,6 +16,7 @@ import { UPGRADE_ENV } from '../effects/upgrade';
 import { resolveWorkerClass } from '../effects/worker-class';
 import { boot } from './boot';
 import { checkApp } from './check-app';
+import { checkHttps } from './check-tls';
 import { loadConfig, type LoadedConfig } from './load-config';
 import { EarlyExit } from './parse-args';
 import { printConfig } from './show-config';
@@ -53,6 +54,12 @@ async function tryWorkerClass(config: LoadedConfig['config']): Promise<RunicornE
         ? err
         : runicornError('RUNICORN_WORKER_CLASS', { spec: config.workerClass, reason: String(err) }),
   );
+}
+
+/** --check-config: HTTPS as a start checks it (the files, the key pair, the sslContext hook). */
+async function tryHttps(config: LoadedConfig['config']): Promise<RunicornError | undefined> {
+  const checked = await checkHttps(config);
+  return E.isLeft(checked) ? checked.left : undefined;
 }
 
 /**
@@ -98,7 +105,7 @@ async function main(): Promise<void> {
   if (config.printConfig) process.stdout.write(printConfig(config));
   if (config.printConfig || config.checkConfig) {
     if (!app) fail(runicornError('RUNICORN_NO_APP', { hint: 'or `app` in the config file' }));
-    const failure = (await tryWorkerClass(config)) ?? (await tryLoadApp(loaded, app));
+    const failure = (await tryWorkerClass(config)) ?? (await tryHttps(config)) ?? (await tryLoadApp(loaded, app));
     // Checking is not serving: a configuration that does not load is a configuration error.
     if (failure) die(failure.message, ExitCode.Config);
     process.exit(ExitCode.Ok);

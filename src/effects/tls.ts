@@ -6,7 +6,9 @@
  * and before a HUP replaces its workers, so a missing file, a key that does not match its
  * certificate or a broken renewed certificate is one line (exit 1 at boot, a refused reload on
  * HUP, with the old workers still serving); each worker then reads them again as it starts
- * (`secureServerOptions`), so workers started by a HUP serve the renewed certificate.
+ * (`secureServerOptions`), so workers started by a HUP serve the renewed certificate. The
+ * `sslContext` hook is likewise tried once in the arbiter (`trySslContext`) before it runs in each
+ * worker (`try-ssl-context.ts`), so a hook that throws is refused the same way.
  *
  * Cost: nothing per request. Per connection, only with `--cert-reqs 1` (a client certificate
  * that does not verify is turned away) or the PROXY protocol (what the header said is copied
@@ -167,6 +169,23 @@ export type SslContextHook = (
 ) => unknown;
 
 /**
+ * The `sslContext` hook failed: one line naming the hook and what it did.
+ *
+ * @example
+ * throw sslContextError('threw: no such secret'); // cannot serve HTTPS: the sslContext hook threw: no such secret
+ */
+export const sslContextError = (reason: string): RunicornError =>
+  runicornError('RUNICORN_TLS', { problem: 'hook', reason });
+
+/** What the hook made, as `https.createServer` options; throws when it is neither options nor a SecureContext. */
+function hookOptions(made: unknown, settings: TlsSettings): https.ServerOptions {
+  if (isSecureContext(made)) return { secureContext: made, ...clientCertOptions(settings.certReqs) };
+  if (made !== null && typeof made === 'object' && !Array.isArray(made)) return made as https.ServerOptions;
+  const got = made === null ? 'null' : Array.isArray(made) ? 'an array' : typeof made;
+  throw sslContextError(`returned ${got}, not https.createServer options or a tls.SecureContext`);
+}
+
+/**
  * The options a worker's `https.Server`s are made with: the files read now (so a worker started
  * by a HUP reads renewed ones), then the `sslContext` hook, when there is one.
  *
@@ -175,7 +194,9 @@ export type SslContextHook = (
  * `https.createServer` (key, cert, ca, ciphers, minVersion, requestCert, rejectUnauthorized). The
  * hook returns (or resolves to) either such an options object, used as it is, or a
  * `tls.SecureContext`, served with `--cert-reqs`'s requestCert and rejectUnauthorized. Anything
- * else fails the worker's boot with a line naming the hook.
+ * else, or a hook that throws, is a `RUNICORN_TLS` error naming the hook. The arbiter tries the
+ * hook the same way before workers start (`trySslContext`, in try-ssl-context.ts), so in a worker this fails only when
+ * the hook answers differently there.
  *
  * @example
  * const options = await secureServerOptions(settings, (config, make) => ({ ...make(), minVersion: 'TLSv1.3' }), {});
@@ -188,12 +209,13 @@ export async function secureServerOptions(
   const files = readFiles(settings);
   const make = () => defaultOptions(settings, files);
   if (typeof hook !== 'function') return make();
-  const made: unknown = await (hook as SslContextHook)(config, make);
-  if (isSecureContext(made)) return { secureContext: made, ...clientCertOptions(settings.certReqs) };
-  if (made !== null && typeof made === 'object' && !Array.isArray(made)) return made as https.ServerOptions;
-  throw new Error(
-    `sslContext must return https.createServer options or a tls.SecureContext; got ${made === null ? 'null' : typeof made}`,
-  );
+  let made: unknown;
+  try {
+    made = await (hook as SslContextHook)(config, make);
+  } catch (err) {
+    throw sslContextError(`threw: ${errorLine(err)}`);
+  }
+  return hookOptions(made, settings);
 }
 
 /** What `tls.createSecureContext()` returns (Node exports no class to test with `instanceof`). */

@@ -122,8 +122,9 @@ export const ERRORS = {
   },
   /**
    * HTTPS cannot be served as configured: a key or certificate file that cannot be read or is not
-   * PEM, a key that does not match its certificate, a cipher list OpenSSL does not know, or only
-   * one of --keyfile and --certfile.
+   * PEM, a key that does not match its certificate, a cipher list OpenSSL does not know, only
+   * one of --keyfile and --certfile, or an `sslContext` hook that throws, returns something that is
+   * neither options nor a SecureContext, or does not settle (tried in the arbiter before workers start).
    */
   RUNICORN_TLS: {
     exitCode: ExitCode.Config,
@@ -131,7 +132,8 @@ export const ERRORS = {
       p:
         | { problem: 'pair'; given: string; missing: string }
         | { problem: 'file'; setting: string; path: string; reason: string }
-        | { problem: 'setting'; setting: string; value: string; reason: string },
+        | { problem: 'setting'; setting: string; value: string; reason: string }
+        | { problem: 'hook'; reason: string },
     ) => {
       switch (p.problem) {
         case 'pair':
@@ -140,6 +142,8 @@ export const ERRORS = {
           return `cannot serve HTTPS: ${p.setting} '${p.path}': ${p.reason}`;
         case 'setting':
           return `cannot serve HTTPS: ${p.setting} '${p.value}': ${p.reason}`;
+        case 'hook':
+          return `cannot serve HTTPS: the sslContext hook ${p.reason}`;
       }
     },
   },

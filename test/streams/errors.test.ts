@@ -164,6 +164,23 @@ test('every variant of a template renders the wording users see today', () => {
       runicornError('RUNICORN_PIDFILE', { problem: 'write', path: '/run/x.pid', reason: 'EACCES: permission denied' }),
       "cannot write pid file '/run/x.pid': EACCES: permission denied",
     ],
+    [
+      runicornError('RUNICORN_TLS', { problem: 'pair', given: '--keyfile', missing: '--certfile' }),
+      '--keyfile needs --certfile: HTTPS takes both a key and a certificate (or neither, for plain HTTP)',
+    ],
+    [
+      runicornError('RUNICORN_TLS', {
+        problem: 'setting',
+        setting: '--ciphers',
+        value: 'NOPE',
+        reason: 'OpenSSL knows no cipher in this list',
+      }),
+      "cannot serve HTTPS: --ciphers 'NOPE': OpenSSL knows no cipher in this list",
+    ],
+    [
+      runicornError('RUNICORN_TLS', { problem: 'hook', reason: 'threw: no such secret' }),
+      'cannot serve HTTPS: the sslContext hook threw: no such secret',
+    ],
   ];
   for (const [err, message] of table) assert.equal(err.message, message);
 });

@@ -70,7 +70,10 @@ export const debugging = {
     default: constant(false),
     section: 'Debugging',
     support: supported,
-    doc: 'Check the configuration and load the app, then exit: 0 when both are fine, 1 with the reason otherwise.',
+    doc:
+      'Check the configuration and load the app, then exit: 0 when both are fine, 1 with the reason otherwise.\n\n'
+      + 'It checks what a start checks before any worker: a --worker-class module, and for HTTPS the key, '
+      + 'certificate and CA files and the sslContext hook (tried once, as at start), with the same one line.',
   }),
   printConfig: setting({
     name: 'printConfig',

@@ -101,6 +101,12 @@ export const serverHooks = {
     'sslContext(config, defaultContextFactory): in each worker; returns the TLS options (or SecureContext) to serve with.\n\n'
       + "defaultContextFactory() gives runicorn's https.createServer options from the SSL settings (key, cert, ca, "
       + 'ciphers, minVersion, requestCert, rejectUnauthorized). Return that object changed, a new one, or a '
-      + 'tls.SecureContext (then --cert-reqs still decides about client certificates); may be async. See docs/tls.md.',
+      + 'tls.SecureContext (then --cert-reqs still decides about client certificates); may be async.\n\n'
+      + 'The arbiter also calls it once at start, at each HUP and under --check-config, as a dry run before any '
+      + 'worker starts: what it returns is checked as https.createServer would and dropped. A hook that throws, '
+      + 'returns anything else or does not settle within --timeout is one line: exit 1 at start, a refused reload '
+      + 'on HUP (the old workers serve on). So the hook should only build the context: it runs in the arbiter '
+      + 'process too (as its user, before --user applies to workers), and a timer, connection or global it leaves '
+      + 'behind stays there. See docs/tls.md.',
   ),
 };
