@@ -48,7 +48,8 @@ const http2ServerOptions = (h2: Http2Options, maxFields: number | undefined): ht
 /**
  * The `createServer` of `workerServers` for HTTPS with h2 offered: an `Http2SecureServer` with
  * the TLS options, ALPN in `--http-protocols`' order, HTTP/1.1 on the same server when h1 is
- * listed, and the HTTP layer's options for its HTTP/1.1 connections.
+ * listed, the HTTP layer's options for its HTTP/1.1 connections, and the handshake's time limit
+ * (`handshakeTimeout`, the header timeout) when one is given.
  *
  * @example
  * workerServers(fds, { keepAliveMs, backlog, createServer: http2SecureServerFactory(options, settings, false, h2) });
@@ -59,10 +60,12 @@ export function http2SecureServerFactory(
   proxied: boolean,
   h2: Http2Options,
   maxFields?: number,
-): (serverOptions: http.ServerOptions) => http.Server {
+): (serverOptions: http.ServerOptions & { readonly handshakeTimeout?: number }) => http.Server {
   return (serverOptions) => {
+    const { handshakeTimeout } = serverOptions;
     const server = http2.createSecureServer({
       ...options,
+      ...(handshakeTimeout === undefined ? {} : { handshakeTimeout }),
       ...http2ServerOptions(h2, maxFields),
       allowHTTP1: h2.protocols.includes('h1'),
       ALPNProtocols: h2.protocols.map((p) => (p === 'h2' ? 'h2' : 'http/1.1')),

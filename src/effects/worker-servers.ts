@@ -21,13 +21,23 @@
  *
  * HTTP/2 sessions (over TLS, or h2c handed over by `h2c`) are tracked per connection: draining
  * sends each a GOAWAY (`session.close()`), so streams in flight finish and no new one starts,
- * and the deadline destroys what is left.
+ * and the deadline destroys what is left. A session with no stream open for the keep-alive time
+ * gets its GOAWAY too (`idleSessionCloser`), as an idle HTTP/1.1 keep-alive connection is closed.
+ *
+ * TLS connections still in their handshake are no HTTP server's yet: they are kept apart
+ * (`tlsHandshakes`), a drain closes those that have not finished it a moment later, and the
+ * handshake itself gets the header timeout (`handshakeTimeout`), not tls's 120 s.
  *
  * An app may bring its own server (WebSockets: `adopt`). It listens on the first fd, with the
  * HTTP layer's options and listeners put on it; a further fd gets a server that hands each
  * connection to it. Upgraded connections are no longer http's, so its drain cannot see them:
  * the app is told (`runicorn:drain`) and the deadline destroys what it left open. The servers
  * are made at first use, after the app has loaded, for that reason.
+ *
+ * Why one file of over 300 lines: listening, the drain and the deadline all act on the same
+ * per-worker state (the servers made or adopted, their open connections, HTTP/2 sessions and TLS
+ * handshakes), and each kind of connection's own rules already live in their modules
+ * (`adopted-server`, `h2-idle`, `h2-peer`, `proxy-protocol`, `tls-handshakes`).
  *
  * @example
  * const servers = workerServers([3], { keepAliveMs: 2000, backlog: 2048 });
@@ -40,8 +50,10 @@ import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import { applyServerOptions, forwarder, tlsFront, trackConnections } from './adopted-server';
 import type { HttpGuard } from './http-guard';
+import { idleSessionCloser } from './h2-idle';
 import { pinPeer, pinSessionPeer } from './h2-peer';
 import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
+import { tlsHandshakes } from './tls-handshakes';
 
 export interface WorkerServersOptions {
   /** Idle keep-alive time; 0 closes the connection after every response. */
@@ -49,8 +61,11 @@ export interface WorkerServersOptions {
   readonly backlog: number;
   /** The HTTP layer's rules, applied to every request before the handler sees it. */
   readonly guard?: HttpGuard;
-  /** Makes each listener's server (one per fd) from the HTTP layer's options; `http.createServer` by default. */
-  readonly createServer?: (options: http.ServerOptions) => http.Server;
+  /**
+   * Makes each listener's server (one per fd) from the HTTP layer's options (with
+   * `handshakeTimeout`, the header timeout, for a TLS server); `http.createServer` by default.
+   */
+  readonly createServer?: (options: ServerOptions) => http.Server;
   /** Read a PROXY protocol header before HTTP on each connection (`--proxy-protocol`); absent = off. */
   readonly proxyProtocol?: ProxyProtocolOptions;
   /** `--graceful-timeout`: the drain deadline an adopted server's `runicorn:drain` listeners are told. */
@@ -111,6 +126,9 @@ export interface WorkerServers {
   closeAllConnections(): void;
 }
 
+/** The options each listener's server is made with: the HTTP layer's, and the TLS handshake's time limit. */
+export type ServerOptions = http.ServerOptions & { readonly handshakeTimeout?: number };
+
 /** An `http2.createSecureServer` server (the only ones with `updateSettings`). */
 const isHttp2Server = (server: http.Server): boolean =>
   typeof (server as { updateSettings?: unknown }).updateSettings === 'function';
@@ -124,7 +142,15 @@ const handleOf = (server: http.Server) => (server as unknown as { _handle?: List
 
 export function workerServers(fds: readonly number[], options: WorkerServersOptions): WorkerServers {
   const guard = options.guard;
-  const create = options.createServer ?? ((serverOptions: http.ServerOptions) => http.createServer(serverOptions));
+  const create = options.createServer ?? ((serverOptions: ServerOptions) => http.createServer(serverOptions));
+  // The header timeout (what a client has to send its request head) bounds the TLS handshake
+  // before it too, and is an idle HTTP/2 session's limit when keep-alive is off.
+  const headersTimeout = guard?.serverOptions.headersTimeout ?? 0;
+  const serverOptions: ServerOptions = {
+    ...guard?.serverOptions,
+    ...(headersTimeout > 0 ? { handshakeTimeout: headersTimeout } : {}),
+  };
+  const handshakes = tlsHandshakes();
   let dispatch: ((server: http.Server, req: IncomingMessage, res: ServerResponse) => void) | undefined;
   // Connections, not requests, are tracked (a cost per connection, not per keep-alive request);
   // a draining worker reaches the response in flight on each through `_httpMessage`.
@@ -136,10 +162,13 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
   // HTTP/2 servers fed by each served server's h2c sniffing (same index), and the open sessions.
   let companions: readonly Http2Server[] = [];
   const sessions = new Set<Http2Session>();
+  // HTTP/2 has no one-request connections: with keep-alive off, the header timeout is the limit.
+  const closeWhenIdle = idleSessionCloser(options.keepAliveMs > 0 ? options.keepAliveMs : headersTimeout);
   const track = (session: Http2Session) => {
     pinSessionPeer(session);
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
+    closeWhenIdle(session);
   };
   const servedOf = (): readonly http.Server[] => {
     serversOf();
@@ -153,9 +182,9 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
     const fronted = app !== undefined && options.createServer !== undefined && !(app instanceof tls.Server);
     const servers = fds.map((_, i) =>
       app === undefined
-        ? create(guard?.serverOptions ?? {})
+        ? create(serverOptions)
         : fronted
-          ? tlsFront(app, create(guard?.serverOptions ?? {}))
+          ? tlsFront(app, create(serverOptions))
           : i === 0
             ? app
             : forwarder(app),
@@ -176,6 +205,9 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
     // First, so that only http's own connection listener waits for the header.
     // The PROXY header comes before the TLS handshake: on a TLS front, not on the app's server.
     if (proxyProtocol) for (const server of fronted ? servers : served) acceptProxyProtocol(server, proxyProtocol);
+    // After the PROXY protocol: a connection is kept from the moment it is accepted. The TLS
+    // servers are the made ones (an adopted https.Server's forwarders hand it their connections).
+    for (const server of servers) if (server instanceof tls.Server) handshakes.watch(server);
     for (const server of served) {
       if (options.keepAliveMs > 0) server.keepAliveTimeout = options.keepAliveMs;
       if (app !== undefined && guard !== undefined) applyServerOptions(server, guard.serverOptions);
@@ -268,6 +300,8 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
       ).then(() => undefined);
       // GOAWAY: the streams in flight finish, the client opens no new one here.
       for (const session of sessions) session.close();
+      // No request yet on a connection still in its TLS handshake: closed unless it ends soon.
+      handshakes.drain();
       // Upgraded connections (WebSockets) are the app's: it is told, and has until the deadline.
       if (adopted !== undefined) {
         const timeoutMs = options.drainTimeoutMs ?? 0;
@@ -283,6 +317,7 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
     closeAllConnections() {
       for (const server of servedOf()) server.closeAllConnections();
       for (const session of sessions) session.destroy();
+      handshakes.closeAll();
       // What http no longer tracks: connections handed to an `upgrade` listener (WebSockets).
       for (const socket of sockets) socket.destroy();
     },

@@ -3,7 +3,8 @@
  * installed) for a plain handler, a Fetch app, Koa and Fastify; Express refused at boot with
  * one line; h2c with prior knowledge and HTTP/1.1 on one cleartext port, for trusted peers
  * only; the SETTINGS frame from the settings; the head rules and the access log on h2 requests;
- * TERM draining an h2 session with a request in flight.
+ * TERM draining an h2 session with a request in flight; an idle session closed with a GOAWAY
+ * after --keep-alive, and a session with a slow stream left open.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
 import { example, runicorn } from '../support/cli';
 import { serverPair } from '../support/certs';
@@ -26,10 +28,15 @@ const ca = () => readFileSync(at('one.crt'));
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'runicorn-h2-'));
   serverPair(dir, 'one');
-  // Says which protocol it was asked with; /slow says it started, and answers 400 ms later.
+  // Says which protocol it was asked with; /slow says it started, and answers 400 ms later;
+  // /wait/N answers N ms later.
   writeFileSync(
     at('app.mjs'),
     `export default (req, res) => {
+  if (req.url.startsWith('/wait/')) {
+    setTimeout(() => res.end('waited'), Number(req.url.slice(6)));
+    return;
+  }
   if (req.url === '/slow') {
     console.log('slow started');
     setTimeout(() => res.end('slow done'), 400);
@@ -350,4 +357,71 @@ test('an app that exports its own server is refused with h2 (it speaks HTTP/1 on
     r.lines.some((l) => /Reason: cannot load app .*it exports its own server, which speaks HTTP\/1 only/.test(l)),
     r.lines.join('\n'),
   );
+});
+
+/** When (performance.now()) the session is sent a GOAWAY, or closes; rejects when neither comes within 8 s. */
+const goawayAt = (session: http2.ClientHttp2Session): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no GOAWAY within 8 s')), 8000);
+    const seen = () => {
+      clearTimeout(timer);
+      resolve(performance.now());
+    };
+    session.once('goaway', seen);
+    session.once('close', seen);
+  });
+
+test(
+  'an idle h2 session gets a GOAWAY after --keep-alive (over TLS and h2c), or --header-timeout with keep-alive off',
+  BOUND,
+  async (t) => {
+    const tlsServer = serveTls(t, ['--keep-alive', '1']);
+    const noKeepAlive = serveTls(t, ['--keep-alive', '0', '--header-timeout', '1']);
+    const h2c = runicorn(t, [
+      '-b',
+      '127.0.0.1:0',
+      '--http-protocols',
+      'h2,h1',
+      '--http2-cleartext',
+      'prior-knowledge',
+      '--keep-alive',
+      '1',
+      at('app.mjs'),
+    ]);
+    const urls = [
+      `https://localhost:${await tlsServer.port()}`,
+      `http://127.0.0.1:${await h2c.port()}`,
+      `https://localhost:${await noKeepAlive.port()}`,
+    ];
+    await Promise.all(
+      urls.map(async (url) => {
+        const session = http2.connect(url, { ca: ca() });
+        t.after(() => session.destroy());
+        const closed = goawayAt(session);
+        assert.equal((await h2Get(url, '/', {}, session)).status, 200);
+        const idleFrom = performance.now();
+        const idle = (await closed) - idleFrom;
+        assert.ok(idle > 800 && idle < 3000, `${url}: GOAWAY ${Math.round(idle)} ms after the last answer`);
+      }),
+    );
+  },
+);
+
+test('an h2 session with a stream open longer than --keep-alive is not closed', BOUND, async (t) => {
+  const r = serveTls(t, ['--keep-alive', '1']);
+  const url = `https://localhost:${await r.port()}`;
+  const session = http2.connect(url, { ca: ca() });
+  t.after(() => session.destroy());
+  let goaway: number | undefined;
+  const closed = goawayAt(session).then((at) => (goaway = at));
+  // Answered 2.5 s later: the session is silent all that time, but not idle.
+  const answer = await h2Get(url, '/wait/2500', {}, session);
+  const answeredAt = performance.now();
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body, 'waited');
+  assert.equal(goaway, undefined, 'no GOAWAY while the stream was open');
+  // The session is still usable, then idle: closed a keep-alive later.
+  assert.equal((await h2Get(url, '/', {}, session)).status, 200);
+  const idle = (await closed) - answeredAt;
+  assert.ok(idle > 800 && idle < 3000, `GOAWAY ${Math.round(idle)} ms after the last answer`);
 });
