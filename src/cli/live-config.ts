@@ -12,6 +12,7 @@ import type { Hooks } from '../effects/hook-runner';
 import type { Listener } from '../effects/listeners';
 import type { LiveConfig } from '../effects/live-ports';
 import type { Privileges } from '../effects/privileges';
+import { newTicketKeys } from '../effects/tls';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
 import { http2PlanOf } from '../streams/http2-settings';
@@ -120,6 +121,8 @@ export function liveConfigFor(
           config.proxyProtocol === 'off' ? undefined : { mode: config.proxyProtocol, allowFrom: config.proxyAllowIps },
         // Checked by the arbiter before any worker starts (boot, HUP): a half pair never gets here.
         tls,
+        // One set per configuration: a client resumes its TLS session on whichever worker it reaches.
+        ...(tls ? { tlsTicketKeys: newTicketKeys() } : {}),
         ...(http2 ? { http2 } : {}),
       },
     },

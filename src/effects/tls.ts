@@ -19,7 +19,7 @@
  * workerServers(fds, { ...rest, createServer: httpsServerFactory(options, settings, false) });
  */
 import { readFileSync } from 'node:fs';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
 import tls, { type TLSSocket } from 'node:tls';
@@ -84,7 +84,7 @@ function readFiles(settings: TlsSettings): TlsFiles {
 }
 
 /** Node's TLS options for the settings and what their files hold (the default context). */
-function defaultOptions(settings: TlsSettings, files: TlsFiles): https.ServerOptions {
+function defaultOptions(settings: TlsSettings, files: TlsFiles, ticketKeys: Buffer | undefined): https.ServerOptions {
   return {
     key: files.key,
     cert: files.cert,
@@ -92,8 +92,23 @@ function defaultOptions(settings: TlsSettings, files: TlsFiles): https.ServerOpt
     ...(settings.ciphers === null ? {} : { ciphers: settings.ciphers }),
     minVersion: settings.minVersion,
     ...clientCertOptions(settings.certReqs),
+    ...(ticketKeys ? { ticketKeys } : {}),
   };
 }
+
+/**
+ * New session ticket keys for the workers of one configuration (Node's 48 bytes), as base64.
+ *
+ * Why the arbiter makes them: a TLS 1.3 client resumes its session with a ticket the server
+ * encrypted; a worker with keys of its own cannot read another worker's tickets, so a client
+ * whose next connection lands on another worker pays a full handshake again (node:cluster shares
+ * its first worker's keys for the same reason). One set per configuration: new ones at every
+ * start and HUP, so a reload also retires the old keys.
+ *
+ * @example
+ * worker.tlsTicketKeys = newTicketKeys(); // 'q3V…' (64 characters)
+ */
+export const newTicketKeys = (): string => randomBytes(48).toString('base64');
 
 /**
  * Read and check everything HTTPS needs, as the arbiter does before workers start: each file
@@ -134,7 +149,7 @@ export function checkTls(settings: TlsSettings): E.Either<RunicornError, void> {
       }
     }
     try {
-      tls.createSecureContext(defaultOptions(settings, files));
+      tls.createSecureContext(defaultOptions(settings, files, undefined));
     } catch (err) {
       const mismatch = (err as { code?: string }).code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH';
       throw fileError(
@@ -191,7 +206,8 @@ function hookOptions(made: unknown, settings: TlsSettings): https.ServerOptions 
  *
  * The hook's contract: `sslContext(config, defaultContextFactory)` is called once per worker, as
  * it starts; `defaultContextFactory()` returns a fresh object of runicorn's TLS options for
- * `https.createServer` (key, cert, ca, ciphers, minVersion, requestCert, rejectUnauthorized). The
+ * `https.createServer` (key, cert, ca, ciphers, minVersion, requestCert, rejectUnauthorized, and
+ * the session ticket keys all workers share, when `ticketKeys` is given). The
  * hook returns (or resolves to) either such an options object, used as it is, or a
  * `tls.SecureContext`, served with `--cert-reqs`'s requestCert and rejectUnauthorized. Anything
  * else, or a hook that throws, is a `RUNICORN_TLS` error naming the hook. The arbiter tries the
@@ -205,9 +221,11 @@ export async function secureServerOptions(
   settings: TlsSettings,
   hook: unknown,
   config: Readonly<Record<string, unknown>>,
+  ticketKeys?: string,
 ): Promise<https.ServerOptions> {
   const files = readFiles(settings);
-  const make = () => defaultOptions(settings, files);
+  const keys = ticketKeys === undefined ? undefined : Buffer.from(ticketKeys, 'base64');
+  const make = () => defaultOptions(settings, files, keys);
   if (typeof hook !== 'function') return make();
   let made: unknown;
   try {

@@ -54,6 +54,8 @@ export interface WorkerOptions {
   readonly proxyProtocol?: ProxyProtocolOptions;
   /** Serve HTTPS: the files are read as the worker starts (`--keyfile`, `--certfile`, …); absent = plain HTTP. */
   readonly tls?: TlsSettings;
+  /** The session ticket keys every worker of this configuration shares (48 bytes, base64; see `newTicketKeys`). */
+  readonly tlsTicketKeys?: string;
   /** Serve HTTP/2 (`--http-protocols` with h2, over TLS or h2c with prior knowledge); absent = HTTP/1 only. */
   readonly http2?: Http2Options;
 }

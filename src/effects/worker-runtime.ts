@@ -169,14 +169,14 @@ export async function runWorker(options: WorkerOptions, extra: RunWorkerOptions 
           createServer:
             h2 && options.http2
               ? h2.http2SecureServerFactory(
-                  await secureServerOptions(options.tls, hooks.sslContext, options.config),
+                  await secureServerOptions(options.tls, hooks.sslContext, options.config, options.tlsTicketKeys),
                   options.tls,
                   options.proxyProtocol !== undefined,
                   options.http2,
                   guard.maxFields,
                 )
               : httpsServerFactory(
-                  await secureServerOptions(options.tls, hooks.sslContext, options.config),
+                  await secureServerOptions(options.tls, hooks.sslContext, options.config, options.tlsTicketKeys),
                   options.tls,
                   options.proxyProtocol !== undefined,
                 ),

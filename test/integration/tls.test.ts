@@ -284,6 +284,46 @@ test('the PROXY protocol is read before the TLS handshake; the app sees the clie
   assert.equal(json.encrypted, true);
 });
 
+/** One GET on a new TLS connection, resuming `session` when given: who answered, and the ticket it sent. */
+function resumeOnce(
+  port: number,
+  session?: Buffer,
+): Promise<{ pid: number; reused: boolean; ticket: Buffer | undefined }> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: [pem('one.crt')], session });
+    let ticket: Buffer | undefined;
+    let data = '';
+    socket.once('session', (s: Buffer) => (ticket = s));
+    socket.setEncoding('utf8');
+    socket.once('secureConnect', () => socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
+    socket.on('data', (c: string) => (data += c));
+    socket.once('end', () => {
+      const body = JSON.parse(data.slice(data.indexOf('\r\n\r\n') + 4)) as { pid: number };
+      resolve({ pid: body.pid, reused: socket.isSessionReused(), ticket });
+    });
+    socket.once('error', reject);
+  });
+}
+
+test('a TLS session resumes on every worker: the workers share their session ticket keys', BOUND, async (t) => {
+  const r = serve(t, ['-w', '2']);
+  const port = await r.port();
+  await r.waitFor(/Booting worker with pid/, { nth: 2 });
+  const first = await resumeOnce(port);
+  assert.ok(first.ticket, 'the server sent a session ticket');
+  // Sequential connections land on either worker; go on until the other one has answered a few.
+  const answers: { pid: number; reused: boolean }[] = [];
+  for (let i = 0; i < 100 && answers.filter((a) => a.pid !== first.pid).length < 3; i++)
+    answers.push(await resumeOnce(port, first.ticket));
+  const other = answers.filter((a) => a.pid !== first.pid);
+  assert.ok(other.length > 0, `every connection reached worker ${first.pid}; cannot tell`);
+  assert.deepEqual(
+    answers.filter((a) => !a.reused),
+    [],
+    `worker ${first.pid} issued the ticket; every worker resumes it`,
+  );
+});
+
 test(
   'HUP after the certificate files are renewed: new connections get the new certificate, no request fails; a broken renewal is refused',
   BOUND,
