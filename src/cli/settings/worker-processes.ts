@@ -127,7 +127,9 @@ export const workerProcesses = {
     default: constant(2),
     section: 'Worker Processes',
     support: supported,
-    doc: 'Seconds to wait for the next request on a keep-alive connection; 0 disables keep-alive (sync never keeps alive). An HTTP/2 session with no stream open this long gets a GOAWAY.',
+    doc:
+      'Seconds to wait for the next request on a keep-alive connection; 0 disables keep-alive (sync never keeps alive).\n\n'
+      + 'An HTTP/2 session with no stream open this long gets a GOAWAY (with 0, --header-timeout is its idle limit).',
   }),
   asgiLoop: setting({
     name: 'asgiLoop',
