@@ -51,7 +51,7 @@ import tls from 'node:tls';
 import { applyServerOptions, forwarder, tlsFront, trackConnections } from './adopted-server';
 import type { HttpGuard } from './http-guard';
 import { idleSessionCloser } from './h2-idle';
-import { pinPeer, pinSessionPeer } from './h2-peer';
+import { pinSessionPeer } from './h2-peer';
 import { acceptProxyProtocol, type ProxyProtocolOptions } from './proxy-protocol';
 import { tlsHandshakes } from './tls-handshakes';
 
@@ -128,10 +128,6 @@ export interface WorkerServers {
 
 /** The options each listener's server is made with: the HTTP layer's, and the TLS handshake's time limit. */
 export type ServerOptions = http.ServerOptions & { readonly handshakeTimeout?: number };
-
-/** An `http2.createSecureServer` server (the only ones with `updateSettings`). */
-const isHttp2Server = (server: http.Server): boolean =>
-  typeof (server as { updateSettings?: unknown }).updateSettings === 'function';
 
 /** The libuv stream methods of a listening handle (TCP or Pipe wrap). */
 interface ListenHandle {
@@ -259,18 +255,11 @@ export function workerServers(fds: readonly number[], options: WorkerServersOpti
         if ((guard as HttpGuard).admit(req, res)) handler(req, res);
       }
       const listener = guard ? onGuardedRequest : onRequest;
-      // HTTP/2 servers only (none when h2 is off): their requests' peer is pinned for the access log.
-      function onMaybeHttp2Request(this: http.Server, req: IncomingMessage, res: ServerResponse) {
-        if (req.httpVersionMajor === 2) pinPeer(req);
-        listener.call(this, req, res);
-      }
       dispatch = (server, req, res) => listener.call(server, req, res);
-      for (const server of servedOf()) server.on('request', isHttp2Server(server) ? onMaybeHttp2Request : listener);
+      for (const server of servedOf()) server.on('request', listener);
       companions.forEach((companion, i) => {
         const server = served[i] as http.Server;
-        companion.on('request', (req: IncomingMessage, res: ServerResponse) =>
-          onMaybeHttp2Request.call(server, req, res),
-        );
+        companion.on('request', (req: IncomingMessage, res: ServerResponse) => listener.call(server, req, res));
       });
     },
     pauseAccepting() {
