@@ -71,6 +71,11 @@ export const frameSettingsOf = (c: Http2Config): Http2FrameSettings => ({
 export function http2PlanOf(c: Http2Config, tls: boolean): Http2Plan {
   const protocols = c.httpProtocols.filter((p): p is 'h1' | 'h2' => p !== 'h3');
   const warnings: string[] = [];
+  // Gunicorn accepts h3 and does nothing with it; said here, so that no one waits for QUIC.
+  if (protocols.length < c.httpProtocols.length)
+    warnings.push(
+      `--http-protocols h3 (HTTP/3 over QUIC) is not supported; ignored${protocols.length === 0 ? ', serving HTTP/1.1' : ''}`,
+    );
   const h2 = protocols.includes('h2');
   const cleartext = c.http2Cleartext;
   if (!h2) {

@@ -18,7 +18,13 @@ test('which protocols and cleartext mode each configuration serves, and what it 
     [{}, false, undefined, []],
     [{}, true, undefined, []],
     [{ httpProtocols: ['h2', 'h1'] }, true, { protocols: ['h2', 'h1'], cleartext: false, settings }, []],
-    [{ httpProtocols: ['h1', 'h2', 'h3'] }, true, { protocols: ['h1', 'h2'], cleartext: false, settings }, []],
+    [
+      { httpProtocols: ['h1', 'h2', 'h3'] },
+      true,
+      { protocols: ['h1', 'h2'], cleartext: false, settings },
+      [/h3 \(HTTP\/3 over QUIC\) is not supported; ignored$/],
+    ],
+    [{ httpProtocols: ['h3'] }, true, undefined, [/h3 .* not supported; ignored, serving HTTP\/1\.1$/]],
     [{ httpProtocols: ['h2'] }, true, { protocols: ['h2'], cleartext: false, settings }, []],
     [{ httpProtocols: ['h2', 'h1'] }, false, undefined, [/needs TLS .* serving HTTP\/1\.1 only/]],
     [

@@ -21,7 +21,7 @@ export const http2 = {
     doc:
       'The HTTP protocols to offer, in order of preference: h1, h2, h3, comma-separated.\n\n'
       + 'h2 is negotiated with ALPN over TLS (HTTP/1.1 on the same port while h1 is listed), or in cleartext with '
-      + '--http2-cleartext; h3 is accepted and does nothing, as in Gunicorn. Express and apps that export their '
+      + '--http2-cleartext; h3 is accepted and does nothing, as in Gunicorn (with a warning). Express and apps that export their '
       + 'own server are refused with h2 (see docs/tls.md).',
   }),
   http2Cleartext: setting({
