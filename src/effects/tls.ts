@@ -99,11 +99,9 @@ function defaultOptions(settings: TlsSettings, files: TlsFiles, ticketKeys: Buff
 /**
  * New session ticket keys for the workers of one configuration (Node's 48 bytes), as base64.
  *
- * Why the arbiter makes them: a TLS 1.3 client resumes its session with a ticket the server
- * encrypted; a worker with keys of its own cannot read another worker's tickets, so a client
- * whose next connection lands on another worker pays a full handshake again (node:cluster shares
- * its first worker's keys for the same reason). One set per configuration: new ones at every
- * start and HUP, so a reload also retires the old keys.
+ * Why the arbiter makes them: a worker with keys of its own cannot read another worker's session
+ * tickets, so a client whose next connection lands elsewhere pays a full handshake (node:cluster
+ * shares its first worker's keys too). New ones at every start and HUP retire the old keys.
  *
  * @example
  * worker.tlsTicketKeys = newTicketKeys(); // 'q3V…' (64 characters)
