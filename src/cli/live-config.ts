@@ -12,7 +12,7 @@ import type { Hooks } from '../effects/hook-runner';
 import type { Listener } from '../effects/listeners';
 import type { LiveConfig } from '../effects/live-ports';
 import type { Privileges } from '../effects/privileges';
-import { newTicketKeys } from '../effects/tls';
+import { newTicketKeys } from '../effects/tls-ticket-keys';
 import { WORKER_ENV } from '../effects/worker-options';
 import { defaultSettings, type ArbiterSettings } from '../streams/arbiter-state';
 import { http2PlanOf } from '../streams/http2-settings';

@@ -62,7 +62,8 @@ export function http2SecureServerFactory(
   maxFields?: number,
 ): (serverOptions: http.ServerOptions & { readonly handshakeTimeout?: number }) => http.Server {
   return (serverOptions) => {
-    const { handshakeTimeout } = serverOptions;
+    // A handshake time the sslContext hook chose itself wins over the header timeout.
+    const handshakeTimeout = options.handshakeTimeout ?? serverOptions.handshakeTimeout;
     const server = http2.createSecureServer({
       ...options,
       ...(handshakeTimeout === undefined ? {} : { handshakeTimeout }),

@@ -19,7 +19,7 @@
  * workerServers(fds, { ...rest, createServer: httpsServerFactory(options, settings, false) });
  */
 import { readFileSync } from 'node:fs';
-import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
 import tls, { type TLSSocket } from 'node:tls';
@@ -95,18 +95,6 @@ function defaultOptions(settings: TlsSettings, files: TlsFiles, ticketKeys: Buff
     ...(ticketKeys ? { ticketKeys } : {}),
   };
 }
-
-/**
- * New session ticket keys for the workers of one configuration (Node's 48 bytes), as base64.
- *
- * Why the arbiter makes them: a worker with keys of its own cannot read another worker's session
- * tickets, so a client whose next connection lands elsewhere pays a full handshake (node:cluster
- * shares its first worker's keys too). New ones at every start and HUP retire the old keys.
- *
- * @example
- * worker.tlsTicketKeys = newTicketKeys(); // 'q3V…' (64 characters)
- */
-export const newTicketKeys = (): string => randomBytes(48).toString('base64');
 
 /**
  * Read and check everything HTTPS needs, as the arbiter does before workers start: each file
@@ -273,7 +261,13 @@ export function httpsServerFactory(
   proxied: boolean,
 ): (serverOptions: http.ServerOptions) => http.Server {
   return (serverOptions) => {
-    const server = https.createServer({ ...options, ...serverOptions });
+    // The HTTP layer's options win, except a handshake time the sslContext hook chose itself.
+    const own = options.handshakeTimeout;
+    const server = https.createServer({
+      ...options,
+      ...serverOptions,
+      ...(own === undefined ? {} : { handshakeTimeout: own }),
+    });
     secureServerChecks(server, options, settings, proxied);
     return server as unknown as http.Server;
   };

@@ -138,3 +138,17 @@ for (const kind of KINDS) {
     assert.equal(await fetchTls(port), kind.body);
   });
 }
+
+for (const kind of KINDS.slice(0, 2)) {
+  test(`${kind.name}: a handshakeTimeout the sslContext hook chose wins over --header-timeout`, BOUND, async (t) => {
+    const config = at(`hook-${kind.args.length}.mjs`);
+    writeFileSync(config, 'export const sslContext = (config, make) => ({ ...make(), handshakeTimeout: 500 });\n');
+    const r = serve(t, kind, ['--header-timeout', '30', '-c', config]);
+    const port = await r.port();
+    assert.equal(await fetchTls(port), kind.body);
+    const started = performance.now();
+    const silent = await rawClient(port);
+    const took = (await within(silent.closed, 6000, 'the handshake times out')) - started;
+    assert.ok(took >= 400 && took < 2500, `closed ${Math.round(took)} ms after connecting; the hook said 500 ms`);
+  });
+}
