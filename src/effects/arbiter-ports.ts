@@ -39,17 +39,23 @@ import { errorLine } from './error-text';
 
 export interface ArbiterPorts {
   /**
-   * Read the configuration again (HUP) and make it the one `spawn` uses, as `generation`;
+   * Read the configuration again (HUP) and keep it aside as `generation`, without using it yet;
    * resolves with the arbiter's new settings, rejects with a one-line reason (nothing changes).
    * Optional: without it a HUP is answered "reloading is not available".
    */
   reload?(generation: number): Promise<ArbiterSettings>;
-  /** Spawn with the configuration of `generation` again (a reload was abandoned). */
+  /**
+   * Make the configuration of `generation` the one in use (hooks' `arbiter.config`, where worker
+   * output goes): the step accepted a reloaded one, or went back to the old one.
+   */
   useConfig?(generation: number): void;
   /** Tell the service manager `message` (systemd's sd_notify), best effort. */
   notify?(message: string): void;
-  /** Start worker `id`; the stream reports its whole life and completes when it exits. */
-  spawn(id: number, holdOutput?: boolean): Observable<ArbiterEvent>;
+  /**
+   * Start worker `id` with the configuration of `generation`; the stream reports its whole life
+   * and completes when it exits.
+   */
+  spawn(id: number, holdOutput: boolean, generation: number): Observable<ArbiterEvent>;
   kill(pid: number, signal: Signal): void;
   closeListeners(): void;
   /**
@@ -144,7 +150,7 @@ export function interpretArbiter(ports: ArbiterPorts, scheduler: SchedulerLike) 
         // Catch inside: one failed spawn becomes an event, it never ends the loop.
         mergeMap((c) =>
           ports
-            .spawn(c.id, c.holdOutput === true)
+            .spawn(c.id, c.holdOutput === true, c.generation)
             .pipe(catchError((err) => of(workerSpawnFailed(c.id, errorLine(err))))),
         ),
       ),

@@ -53,8 +53,11 @@ export const workerView = (w: WorkerRecord) => ({ pid: w.pid, age: w.id, booted:
 
 export function livePorts(options: LivePortsOptions): ArbiterPorts {
   const log = hookLog(options.logger);
-  // Every configuration loaded so far, by generation (0 at boot, one more per HUP), so that an
-  // abandoned reload can go back; `current` is what spawns and hooks use now.
+  // Every configuration loaded so far, by generation (0 at boot, one more per HUP): a worker is
+  // spawned with the one its command names (an old worker's replacement during a reload runs the
+  // old one), and an abandoned reload goes back. `current` is the one the step said is in use
+  // (`UseConfig`): hooks and worker output follow it. A loaded file only waits here until then,
+  // since the step may not accept it (a stop began, a newer one won).
   const generations = new Map<number, LiveConfig>([[0, options]]);
   let current: LiveConfig = options;
   const { reload, upgrade } = options;
@@ -64,13 +67,12 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
       const args = c.worker ? [arbiter, workerView(c.worker), ...c.args] : [arbiter, ...c.args];
       return runHookNow(current.hooks, c.hook, options.logger, args);
     },
-    spawn: (id, holdOutput) => spawnWorker(id, current.spawn, holdOutput),
+    spawn: (id, holdOutput, generation) => spawnWorker(id, (generations.get(generation) ?? current).spawn, holdOutput),
     ...(reload
       ? {
           async reload(generation: number) {
             const next = await reload();
             generations.set(generation, next);
-            current = next;
             return next.settings;
           },
         }

@@ -10,6 +10,8 @@ import type { ArbiterHook } from './arbiter-hooks';
 export interface WorkerRecord {
   /** Spawn order, 1-based: a lower id is an older worker (Gunicorn's `age`). */
   readonly id: number;
+  /** The configuration it was spawned with (`ArbiterState.generation` then). */
+  readonly generation: number;
   readonly pid: number | undefined;
   readonly booted: boolean;
   /** Sent SIGABRT after a missed heartbeat. */
@@ -174,9 +176,10 @@ export const initialState = (settings: Partial<ArbiterSettings> = {}): ArbiterSt
   };
 };
 
-/** A fresh worker record for spawn number `id`. */
-export const newWorker = (id: number): WorkerRecord => ({
+/** A fresh worker record for spawn number `id`, to run the configuration of `generation`. */
+export const newWorker = (id: number, generation = 0): WorkerRecord => ({
   id,
+  generation,
   pid: undefined,
   booted: false,
   aborted: false,

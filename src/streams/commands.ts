@@ -30,6 +30,8 @@ export type Command =
   | {
       readonly type: 'SpawnWorker';
       readonly id: number;
+      /** The configuration to spawn it with: the one in use, or the old one during a reload. */
+      readonly generation: number;
       /** Present (true) in a crash loop: hold the worker's stderr until it boots or its failure is judged. */
       readonly holdOutput?: true;
     }
@@ -65,10 +67,14 @@ export type Command =
   | { readonly type: 'CountWorkers'; readonly count: number }
   | { readonly type: 'CountRestart'; readonly reason: RestartReason };
 
-/** Start a new worker process, known as `id` until it has a pid. */
-export const spawnWorker = (id: number, holdOutput = false): Command => ({
+/**
+ * Start a new worker process, known as `id` until it has a pid, with the configuration of
+ * `generation` (0 is the one the arbiter started with, one more for each HUP that loaded).
+ */
+export const spawnWorker = (id: number, holdOutput = false, generation = 0): Command => ({
   type: 'SpawnWorker',
   id,
+  generation,
   ...(holdOutput ? { holdOutput: true as const } : {}),
 });
 /** Send `signal` to worker `pid`. */
@@ -115,11 +121,16 @@ export const exit = (code: number, keepSockets = false): Command => ({
   ...(keepSockets ? { keepSockets: true as const } : {}),
 });
 /**
- * Read the configuration again (HUP) and, if it loads, spawn new workers with it from now on, as
- * `generation`; answered by `ConfigReloaded` or `ConfigReloadFailed`.
+ * Read the configuration again (HUP) and keep it aside as `generation`, without using it yet;
+ * answered by `ConfigReloaded` or `ConfigReloadFailed`. It is used once the step says `UseConfig`.
  */
 export const reloadConfig = (generation: number): Command => ({ type: 'ReloadConfig', generation });
-/** Spawn new workers with the configuration of `generation` again (a reload was abandoned). */
+/**
+ * From now on the configuration of `generation` is the one in use: what hooks see as
+ * `arbiter.config`, and what the arbiter's own effects follow. Said when a reloaded configuration
+ * is accepted, and when a reload is abandoned (the old one again). The effects never switch on
+ * their own when a file loads: the step may not accept it (a stop began, a newer one won).
+ */
 export const useConfig = (generation: number): Command => ({ type: 'UseConfig', generation });
 /** Reopen the arbiter's log files (USR1), so a rotated file is let go and a new one started. */
 export const reopenLogs = (): Command => ({ type: 'ReopenLogs' });

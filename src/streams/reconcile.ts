@@ -52,7 +52,7 @@ function balance(current: ArbiterState): StepResult {
   if (waiting === 0 && current.backoff.waiting > 0) commands.push(cancelTimer(timerKey.respawn));
   if (active.length + waiting < state.target) {
     const fresh = Array.from({ length: state.target - active.length - waiting }, (_, i) =>
-      newWorker(state.lastId + 1 + i),
+      newWorker(state.lastId + 1 + i, state.generation),
     );
     const next = { ...state, lastId: state.lastId + fresh.length, workers: state.workers.concat(fresh) };
     // preFork runs (and is awaited) before each spawn, as in Gunicorn, and sees the workers
@@ -60,7 +60,7 @@ function balance(current: ArbiterState): StepResult {
     fresh.forEach((w, i) => {
       const before = { ...state, workers: state.workers.concat(fresh.slice(0, i)) };
       // In a crash loop the worker's output is held, so a repeated failure is counted, not shown.
-      commands.push(...hook(before, 'preFork', w), spawnWorker(w.id, state.backoff.level > 0));
+      commands.push(...hook(before, 'preFork', w), spawnWorker(w.id, state.backoff.level > 0, state.generation));
     });
     return [next, commands];
   }

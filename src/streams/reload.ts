@@ -13,6 +13,9 @@
  *   configuration (`UseConfig`). New workers that exit before booting for another reason are in a
  *   crash loop (`crash-loop.ts`), and the old workers serve meanwhile.
  *
+ * The effects load a configuration aside, by generation, and use it only once the step says
+ * `UseConfig`: a configuration that loads during a stop, or after a newer one, is never used.
+ *
  * @example
  * const [s1, cmds] = onConfigReloaded(s0, 1, { ...s0.settings, workers: 4 }); // 4 × spawnWorker
  */
@@ -34,7 +37,8 @@ export function onHup(state: ArbiterState): StepResult {
 }
 
 /**
- * The configuration loaded: every serving worker hands over to new ones spawned with it.
+ * The configuration loaded: it is the one in use from now on (`UseConfig`), and every serving
+ * worker hands over to new ones spawned with it.
  *
  * Workers that count but do not serve the configuration that last served fully are stopped at
  * once instead: those still booting (they serve nothing yet), and, when this HUP replaces a
@@ -45,11 +49,9 @@ export function onHup(state: ArbiterState): StepResult {
  */
 export function onConfigReloaded(state: ArbiterState, generation: number, settings: ArbiterSettings): StepResult {
   if (state.phase !== 'running') return [state, []];
+  // The effects keep a loaded configuration aside until `UseConfig`, so one not used needs nothing.
   if (generation < state.generation)
-    return [
-      state,
-      [log('info', `Ignored configuration ${generation}: a newer one is in use`), useConfig(state.generation)],
-    ];
+    return [state, [log('info', `Ignored configuration ${generation}: a newer one is in use`)]];
   const reload = state.reload ?? {
     fallbackGeneration: state.generation,
     fallbackSettings: state.settings,
@@ -71,6 +73,8 @@ export function onConfigReloaded(state: ArbiterState, generation: number, settin
   const next: ArbiterState = { ...state, settings, target: settings.workers, generation, reload, workers, backoff };
   const commands: Command[] = [
     log('info', `Reloaded the configuration: ${settings.workers} new worker(s) take over once booted`),
+    // Before its hooks and spawns: they run with the new configuration (Gunicorn's on_reload does).
+    useConfig(generation),
     ...(settings.workers !== state.target
       ? hook(next, 'nworkersChanged', undefined, [settings.workers, state.target])
       : []),

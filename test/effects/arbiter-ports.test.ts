@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { asyncScheduler, NEVER, Subject, throwError, type Observable } from 'rxjs';
 import { interpretArbiter, type ArbiterPorts } from '../../src/effects/arbiter-ports';
-import { callHook, killWorker, log, spawnWorker, startTimer, exit, type Command } from '../../src/streams/commands';
+import {
+  callHook,
+  killWorker,
+  log,
+  spawnWorker,
+  startTimer,
+  exit,
+  useConfig,
+  type Command,
+} from '../../src/streams/commands';
 import { gracefulTimeoutElapsed, type ArbiterEvent } from '../../src/streams/events';
 
 function fakePorts(hookDone: Promise<void>, spawn: (id: number) => Observable<ArbiterEvent> = () => NEVER) {
@@ -92,5 +101,21 @@ test('a port that throws is logged and the next command still runs', () => {
   command$.next(killWorker(1, 'TERM'));
   command$.next(log('info', 'after'));
   assert.deepEqual(done, ['log KillWorker failed: EPERM', 'log after']);
+  sub.unsubscribe();
+});
+
+test('a spawn names its configuration: the generation of SpawnWorker reaches the port, after a UseConfig before it', () => {
+  const { ports, done } = fakePorts(Promise.resolve());
+  ports.spawn = (id, holdOutput, generation) => {
+    done.push(`spawn ${id} hold ${holdOutput} generation ${generation}`);
+    return NEVER;
+  };
+  ports.useConfig = (generation) => void done.push(`use ${generation}`);
+  const command$ = new Subject<Command>();
+  const sub = interpretArbiter(ports, asyncScheduler)(command$).subscribe();
+  command$.next(useConfig(1));
+  command$.next(spawnWorker(3, false, 1));
+  command$.next(spawnWorker(4, true, 0));
+  assert.deepEqual(done, ['use 1', 'spawn 3 hold false generation 1', 'spawn 4 hold true generation 0']);
   sub.unsubscribe();
 });

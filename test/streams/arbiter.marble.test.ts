@@ -17,6 +17,7 @@ import {
   log,
   spawnWorker,
   startTimer,
+  useConfig,
 } from '../../src/streams/commands';
 import {
   configReloaded,
@@ -196,16 +197,18 @@ test('HUP: the configuration is read again; new workers are spawned with it, and
       m: log('info', 'Hang up: Master'),
       g: { type: 'ReloadConfig', generation: 1 } as const,
       n: log('info', 'Reloaded the configuration: 2 new worker(s) take over once booted'),
-      f: spawnWorker(3),
-      e: spawnWorker(4),
+      u: useConfig(1),
+      f: spawnWorker(3, false, 1),
+      e: spawnWorker(4, false, 1),
       j: startTimer(timerKey.heartbeat(103), 30_000, heartbeatMissed(103)),
       k: startTimer(timerKey.heartbeat(104), 30_000, heartbeatMissed(104)),
       T: killWorker(101, 'TERM'),
       U: killWorker(102, 'TERM'),
     };
     // The old workers serve on until 104, the last new one, has booted.
-    const event$ = hot('s---pqBCH----R----rtbc', events);
-    const expected = '(ab)hihi(lmg)(nfe)jkj(kTU)';
+    // The configuration is used once loaded (u), before its workers are spawned with it.
+    const event$ = hot('s---pqBCH----R-----rtbc', events);
+    const expected = '(ab)hihi(lmg)(nufe)jkj(kTU)';
     expectObservable(event$.pipe(arbiter(s0))).toBe(expected, cmds);
     expectSubscriptions(event$.subscriptions).toBe('^');
   }));

@@ -59,12 +59,13 @@ const upCmds = { a: spawnWorker(1), b: spawnWorker(2) };
 
 /** A HUP and its configuration loading as generation `n`: `H` then `R`. */
 const hup = (n: number) => ({ H: signal('HUP'), R: configReloaded(n, s0.settings) });
-/** What they yield: `(lmg)` for the HUP, `n` (then the spawns) for the reloaded configuration. */
+/** What they yield: `(lmg)` for the HUP, `nQ` (then the spawns) for the reloaded configuration, now in use. */
 const hupCmds = (n: number) => ({
   l: log('info', 'Handling signal: hup'),
   m: log('info', 'Hang up: Master'),
   g: reloadConfig(n),
   n: log('info', 'Reloaded the configuration: 2 new worker(s) take over once booted'),
+  Q: useConfig(n),
 });
 const exiting = (pid: number) => log('info', `Worker exiting (pid: ${pid})`);
 const winchLine = log(
@@ -118,14 +119,14 @@ test('HUP after WINCH (the rollback after USR2): the configured number of worker
       v: winchLine,
       t: killWorker(101, 'TERM'),
       u: killWorker(102, 'TERM'),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
       e: exiting(101),
       E: exiting(102),
     };
     // Nothing is sent to 101 and 102 again, and their exits spawn nothing: the new workers count.
-    const event$ = hot('s---pqBC-w-----H----R---rtbcx-y', events);
-    const expected = '(ab)-----(wvtu)(lmg)(nfh)---e-E';
+    const event$ = hot('s---pqBC-w-----H----R----rtbcx-y', events);
+    const expected = '(ab)-----(wvtu)(lmg)(nQfh)---e-E';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -148,15 +149,15 @@ test('HUP while a TTOU-retired worker drains: it drains on, the configured count
       o: heard('ttou'),
       t: killWorker(101, 'TERM'),
       u: killWorker(102, 'TERM'),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
       e: exiting(101),
       E: exiting(102),
     };
     // HUP resets the target to the configuration's 2 (Gunicorn discards TTIN/TTOU on HUP); 101 is
     // not sent TERM again at the hand-over, 102 is.
-    const event$ = hot('s---pqBC-o---H----R--rtbcx-y', events);
-    const expected = '(ab)-----(ot)(lmg)(nfh)-ue-E';
+    const event$ = hot('s---pqBC-o---H----R---rtbcx-y', events);
+    const expected = '(ab)-----(ot)(lmg)(nQfh)-ue-E';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -177,8 +178,8 @@ test('HUP while a max-requests hand-off waits: its replacement, still booting, i
       ...upCmds,
       ...hupCmds(1),
       f: spawnWorker(3),
-      h: spawnWorker(4),
-      i: spawnWorker(5),
+      h: spawnWorker(4, false, 1),
+      i: spawnWorker(5, false, 1),
       T: killWorker(103, 'TERM'),
       x: killWorker(101, 'TERM'),
       y: killWorker(102, 'TERM'),
@@ -186,8 +187,8 @@ test('HUP while a max-requests hand-off waits: its replacement, still booting, i
     };
     // 103 (the old configuration, not serving yet) gets one TERM, at the reload; 101 and 102 get
     // theirs once 104 and 105 have booted, and 103's exit spawns nothing.
-    const event$ = hot('s---pqBCMr-H----R------tubc---k', events);
-    const expected = '(ab)----f--(lmg)(nThi)----(xy)e';
+    const event$ = hot('s---pqBCMr-H----R-------tubc---k', events);
+    const expected = '(ab)----f--(lmg)(nQThi)----(xy)e';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -215,10 +216,11 @@ test('HUP during a HUP: the first reload’s workers are stopped at once; the ol
       L: heard('hup'),
       M: hupCmds(1).m,
       G: reloadConfig(2),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
-      i: spawnWorker(5),
-      j: spawnWorker(6),
+      W: useConfig(2),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
+      i: spawnWorker(5, false, 2),
+      j: spawnWorker(6, false, 2),
       T: killWorker(103, 'TERM'),
       U: killWorker(104, 'TERM'),
       x: killWorker(101, 'TERM'),
@@ -226,8 +228,8 @@ test('HUP during a HUP: the first reload’s workers are stopped at once; the ol
     };
     // 103 had booted and 104 had not: both run a configuration that never took over, so both stop
     // when the second configuration arrives; 101 and 102 hand off only once 105 and 106 serve.
-    const event$ = hot('s---pqBC-H----R----rtb-I----S--------uvcd', events);
-    const expected = '(ab)-----(lmg)(nfh)----(LMG)(nTUij)-----(xy)';
+    const event$ = hot('s---pqBC-H----R-----rtb-I----S---------uvcd', events);
+    const expected = '(ab)-----(lmg)(nQfh)----(LMG)(nWTUij)-----(xy)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -256,10 +258,11 @@ test('HUP during a HUP whose workers cannot load the app (exit 4): the workers o
       L: heard('hup'),
       M: hupCmds(1).m,
       G: reloadConfig(2),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
-      i: spawnWorker(5),
-      j: spawnWorker(6),
+      W: useConfig(2),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
+      i: spawnWorker(5, false, 2),
+      j: spawnWorker(6, false, 2),
       T: killWorker(103, 'TERM'),
       U: killWorker(104, 'TERM'),
       e: log('error', 'Worker (pid:105) exited with code 4.'),
@@ -271,8 +274,8 @@ test('HUP during a HUP whose workers cannot load the app (exit 4): the workers o
     };
     // 101 and 102 (generation 0) serve on and are never sent TERM; nothing is spawned, and 104,
     // which was told to stop and fails to load anyway, halts nothing.
-    const event$ = hot('s---pqBC-H----R----rtb-I----S--------uvFX-------k-K', events);
-    const expected = '(ab)-----(lmg)(nfh)----(LMG)(nTUij)-----(eEzV)--o-O';
+    const event$ = hot('s---pqBC-H----R-----rtb-I----S---------uvFX-------k-K', events);
+    const expected = '(ab)-----(lmg)(nQfh)----(LMG)(nWTUij)-----(eEzV)--o-O';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -332,8 +335,8 @@ test('TERM during a reload: old and new workers get TERM (a new one as soon as i
     const cmds = {
       ...upCmds,
       ...hupCmds(1),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
       T: heard('term'),
       L: closeListeners(),
       u: killWorker(101, 'TERM'),
@@ -351,8 +354,8 @@ test('TERM during a reload: old and new workers get TERM (a new one as soon as i
     };
     // A new worker that fails to load while the arbiter stops (103, exit 4) changes neither the
     // stop nor its exit code.
-    const event$ = hot('s---pqBC-H----R----r-T--------t-xXy-Y', events);
-    const expected = '(ab)-----(lmg)(nfh)--(TLuvwq)-k-eEF-(Gcoz)';
+    const event$ = hot('s---pqBC-H----R-----r-T--------t-xXy-Y', events);
+    const expected = '(ab)-----(lmg)(nQfh)--(TLuvwq)-k-eEF-(Gcoz)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -375,14 +378,14 @@ test('TTIN during a reload: one more new worker, and the old ones hand off once 
       ...upCmds,
       ...hupCmds(1),
       i: heard('ttin'),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
-      j: spawnWorker(5),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
+      j: spawnWorker(5, false, 1),
       x: killWorker(101, 'TERM'),
       y: killWorker(102, 'TERM'),
     };
-    const event$ = hot('s---pqBC-H----R----i---rtubcd', events);
-    const expected = '(ab)-----(lmg)(nfh)(ij)-----(xy)';
+    const event$ = hot('s---pqBC-H----R-----i---rtubcd', events);
+    const expected = '(ab)-----(lmg)(nQfh)(ij)-----(xy)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -400,16 +403,16 @@ test('TTOU during a reload: the oldest new worker leaves, and once the others se
       ...upCmds,
       ...hupCmds(1),
       o: heard('ttou'),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
       T: killWorker(103, 'TERM'),
       x: killWorker(101, 'TERM'),
       y: killWorker(102, 'TERM'),
     };
     // 104 has booted, 103 (slow) has not: TTOU stops 103, and 104 alone is the wanted one worker,
     // so 101 and 102 drain now rather than never.
-    const event$ = hot('s---pqBC-H----R----rtc-o', events);
-    const expected = '(ab)-----(lmg)(nfh)----(oTxy)';
+    const event$ = hot('s---pqBC-H----R-----rtc-o', events);
+    const expected = '(ab)-----(lmg)(nQfh)----(oTxy)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -435,8 +438,8 @@ test('WINCH during a reload: old and new workers drain, none is replaced, and th
     const cmds = {
       ...upCmds,
       ...hupCmds(1),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
       w: heard('winch'),
       v: winchLine,
       T: killWorker(103, 'TERM'),
@@ -448,7 +451,7 @@ test('WINCH during a reload: old and new workers drain, none is replaced, and th
       r: exiting(103),
       s: exiting(104),
       i: heard('ttin'),
-      j: spawnWorker(5),
+      j: spawnWorker(5, false, 1),
       e: log('error', 'Worker (pid:105) exited with code 4.'),
       c: cancelTimer(timerKey.graceful),
       o: log('error', 'Shutting down: Master'),
@@ -457,8 +460,8 @@ test('WINCH during a reload: old and new workers drain, none is replaced, and th
     };
     // With the reload over, the TTIN worker that cannot load the app halts the arbiter as outside
     // a reload: it does not "abandon" a finished reload and spawn the two workers WINCH removed.
-    const event$ = hot('s---pqBC-H----R----r-w-------t-xyXY-i---uFZ', events);
-    const expected = '(ab)-----(lmg)(nfh)--(wvTxy)-U-pqrs-(ij)--(ecoOz)';
+    const event$ = hot('s---pqBC-H----R-----r-w-------t-xyXY-i---uFZ', events);
+    const expected = '(ab)-----(lmg)(nQfh)--(wvTxy)-U-pqrs-(ij)--(ecoOz)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -478,13 +481,13 @@ test('kill -9 of an old worker during a reload: not replaced (the new workers ta
     const cmds = {
       ...upCmds,
       ...hupCmds(1),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
       e: log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'),
       y: killWorker(102, 'TERM'),
     };
-    const event$ = hot('s---pqBC-H----R----k-rtbc', events);
-    const expected = '(ab)-----(lmg)(nfh)e----y';
+    const event$ = hot('s---pqBC-H----R-----k-rtbc', events);
+    const expected = '(ab)-----(lmg)(nQfh)e----y';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -507,15 +510,15 @@ test('kill -9 of a new worker during a reload: before it booted, a crash-loop wa
     const cmds = {
       ...upCmds,
       ...hupCmds(1),
-      f: spawnWorker(3),
-      h: spawnWorker(4),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
       k: log('error', 'Worker (pid:103) was sent SIGKILL! Perhaps out of memory?'),
       e: log('error', 'Worker (pid:103) failed to boot; retrying in 0.1s'),
       G: startTimer(timerKey.respawn, 100, respawnDelayElapsed()),
       E: log('error', 'Worker (pid:104) was sent SIGKILL! Perhaps out of memory?'),
       s: stable(104),
-      j: spawnWorker(5, true),
-      i: spawnWorker(6, true),
+      j: spawnWorker(5, true, 1),
+      i: spawnWorker(6, true, 1),
       S: stable(105),
       T: stable(106),
       x: killWorker(101, 'TERM'),
@@ -524,8 +527,8 @@ test('kill -9 of a new worker during a reload: before it booted, a crash-loop wa
     // 103 never booted: it waits for the respawn timer (D) and is spawned as 6. 104 had booted: a
     // fault, replaced at once (5); workers booted in a crash loop are watched for staying up (s, S,
     // T). 101 and 102 serve throughout and hand off once 5 and 6 serve.
-    const event$ = hot('s---pqBC-H----R----rtk----b-K----D-uvcd', events);
-    const expected = '(ab)-----(lmg)(nfh)--(keG)s-(Ej)-i---S(Txy)';
+    const event$ = hot('s---pqBC-H----R-----rtk----b-K----D-uvcd', events);
+    const expected = '(ab)-----(lmg)(nQfh)--(keG)s-(Ej)-i---S(Txy)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -538,7 +541,8 @@ const serving = after(s0, ...Object.values(up));
 test('two HUPs whose configurations load out of order: the older one is ignored and the newer stays in use', () => {
   const both = after(serving, signal('HUP'), signal('HUP'), configReloaded(2, s0.settings));
   const [s1, cmds] = step(both, configReloaded(1, s0.settings));
-  assert.deepEqual(cmds, [log('info', 'Ignored configuration 1: a newer one is in use'), useConfig(2)]);
+  // Configuration 1 was only loaded aside, never used (no UseConfig): nothing to switch back.
+  assert.deepEqual(cmds, [log('info', 'Ignored configuration 1: a newer one is in use')]);
   assert.equal(s1, both, 'nothing spawned or stopped');
 });
 
@@ -553,7 +557,7 @@ test('HUP during a crash-loop wait: the wait is over, every worker of the new co
   const [s1, cmds] = step(failed, configReloaded(1, s0.settings));
   assert.deepEqual(
     cmds.filter((c) => c.type !== 'Log'),
-    [cancelTimer(timerKey.respawn), spawnWorker(4), spawnWorker(5)],
+    [useConfig(1), cancelTimer(timerKey.respawn), spawnWorker(4, false, 1), spawnWorker(5, false, 1)],
   );
   assert.deepEqual(s1.backoff, serving.backoff, 'the new configuration starts with no backoff');
 });

@@ -463,9 +463,10 @@ test('a reloaded configuration: new workers are spawned with it, the old ones se
   const [s1, cmds] = step(serving, configReloaded(1, reloaded));
   assert.deepEqual(cmds, [
     log('info', 'Reloaded the configuration: 3 new worker(s) take over once booted'),
-    spawnWorker(3),
-    spawnWorker(4),
-    spawnWorker(5),
+    useConfig(1),
+    spawnWorker(3, false, 1),
+    spawnWorker(4, false, 1),
+    spawnWorker(5, false, 1),
   ]);
   assert.equal(s1.generation, 1);
   assert.equal(s1.target, 3);
@@ -493,7 +494,7 @@ test('HUP after WINCH: the reloaded configuration brings the configured number o
   const [s1, cmds] = step(wound, configReloaded(1, serving.settings));
   assert.deepEqual(
     cmds.filter((c) => c.type === 'SpawnWorker'),
-    [spawnWorker(3), spawnWorker(4)],
+    [spawnWorker(3, false, 1), spawnWorker(4, false, 1)],
   );
   assert.equal(s1.target, 2);
 });

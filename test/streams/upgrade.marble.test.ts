@@ -110,6 +110,7 @@ test('preExec runs just before the new arbiter is spawned', () =>
       handoff: false,
       recycle: false,
       failure: undefined,
+      generation: 0,
     };
     const cmds = { a: spawnWorker(1), h: hb(101), ...upgradeLines, P: callHook('preExec', [worker]) };
     expectObservable(event$.pipe(arbiter(withHook))).toBe('a-hh-(lgPx)', cmds);
