@@ -10,7 +10,11 @@ import type { ArbiterHook } from './arbiter-hooks';
 export interface WorkerRecord {
   /** Spawn order, 1-based: a lower id is an older worker (Gunicorn's `age`). */
   readonly id: number;
-  /** The configuration it was spawned with (`ArbiterState.generation` then). */
+  /**
+   * The configuration it was spawned with (`ArbiterState.generation` then). During a reload the
+   * old workers are of the reload's `fallbackGeneration`, so one that is lost can be replaced with
+   * the same configuration (`on-worker.ts`).
+   */
   readonly generation: number;
   readonly pid: number | undefined;
   readonly booted: boolean;

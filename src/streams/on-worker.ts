@@ -9,13 +9,22 @@
  * @example
  * const [s1, cmds] = onWorkerExited(s0, 4242, 4, null); // halts with code 4
  */
-import { findByPid, removeWorker, timerKey, updateWorker, type ArbiterState, type WorkerRecord } from './arbiter-state';
+import {
+  findByPid,
+  newWorker,
+  removeWorker,
+  timerKey,
+  updateWorker,
+  type ArbiterState,
+  type WorkerRecord,
+} from './arbiter-state';
 import {
   cancelTimer,
   countRestart,
   killWorker,
   log,
   showOutput,
+  spawnWorker,
   startTimer,
   type Command,
   type LogLevel,
@@ -45,7 +54,9 @@ export function onWorkerSpawned(state: ArbiterState, id: number, pid: number): S
   const commands = armHeartbeat(state, pid);
   if (state.phase === 'stopping' && state.stopping) {
     commands.push(killWorker(pid, state.stopping.killed ? 'KILL' : state.stopping.graceful ? 'TERM' : 'QUIT'));
-  } else if (known.retiring) {
+  } else if (known.retiring && !known.handoff) {
+    // Given up before it ran (superseded by a HUP, or a reload completed meanwhile). A worker
+    // still handing off (an old worker's replacement during a reload) serves until TERM.
     commands.push(killWorker(pid, 'TERM'));
   }
   return [next, commands];
@@ -67,7 +78,8 @@ export function onWorkerBooted(state: ArbiterState, pid: number): StepResult {
   return chain(
     [
       updateWorker(state, w.id, (r) => ({ ...r, booted: true })),
-      [...armHeartbeat(state, pid), ...watchStable(state, pid)],
+      // Only a worker of the configuration in use can end a crash loop of that configuration.
+      [...armHeartbeat(state, pid), ...(w.generation === state.generation ? watchStable(state, pid) : [])],
     ],
     handOver,
     announceReady,
@@ -157,7 +169,39 @@ export function onWorkerExited(
   if (halt) return chain([next, commands], (s) => beginStop(s, halt));
   if (bootFailure !== undefined)
     return chain([next, commands], (s) => retryLater(s, pid, bootFailure, exitLine.message), reconcile);
-  return chain([next, commands], reconcile);
+  return chain([next, commands], (s) => replaceOld(s, w), reconcile);
+}
+
+/**
+ * An old worker of a reload under way is lost (its timeout killed it, it crashed) before the new
+ * workers have taken over: spawn one of the old configuration in its place, handing off like it.
+ *
+ * Why: the new workers may be slow to boot or in a crash loop, and without this the old
+ * configuration's capacity would dip until the reload completes or is abandoned. The replacement
+ * is one of the old set: it does not count towards the target (so the reload still completes once
+ * the new workers have booted, and it is sent TERM then), and an abandoned reload keeps it. Only a
+ * worker that had booted is replaced: a replacement that dies while booting is not replaced again,
+ * so the old configuration cannot loop outside the crash-loop rules.
+ */
+function replaceOld(state: ArbiterState, gone: WorkerRecord): StepResult {
+  const { reload } = state;
+  if (!reload || state.phase !== 'running' || !gone.handoff || gone.leaving !== 'reload' || !gone.booted)
+    return [state, []];
+  const w: WorkerRecord = {
+    ...newWorker(state.lastId + 1, reload.fallbackGeneration),
+    retiring: true,
+    handoff: true,
+    leaving: 'reload',
+  };
+  const next: ArbiterState = { ...state, lastId: w.id, workers: state.workers.concat(w) };
+  return [
+    next,
+    [
+      log('info', `Replacing worker (pid:${gone.pid}) with the previous configuration until the reload completes`),
+      ...hook(state, 'preFork', w),
+      spawnWorker(w.id, false, reload.fallbackGeneration),
+    ],
+  ];
 }
 
 /**

@@ -11,7 +11,9 @@
  * - new workers that cannot load the app (exit 3 or 4) do not halt the arbiter during a reload:
  *   the reload is abandoned, they are stopped, and the old workers go on with the old
  *   configuration (`UseConfig`). New workers that exit before booting for another reason are in a
- *   crash loop (`crash-loop.ts`), and the old workers serve meanwhile.
+ *   crash loop (`crash-loop.ts`), and the old workers serve meanwhile;
+ * - an old worker lost meanwhile (killed by its timeout, crashed) is replaced with one of the old
+ *   configuration (`on-worker.ts`), so capacity does not dip while the new workers cannot boot.
  *
  * The effects load a configuration aside, by generation, and use it only once the step says
  * `UseConfig`: a configuration that loads during a stop, or after a newer one, is never used.

@@ -99,3 +99,32 @@ test(
     assert.ok(isAlive(r.pid), 'the arbiter did not halt');
   },
 );
+
+test(
+  'HUP whose new workers crash-loop: an old worker killed meanwhile is replaced with the old configuration, which serves',
+  BOUND,
+  async (t) => {
+    // The new configuration names an app that exits at once (a crash loop, not an app-load error).
+    const dir = project(t, { 'runicorn.conf.mjs': conf(2), 'app.mjs': app('v1'), 'broken.mjs': 'process.exit(1);\n' });
+    const r = runicorn(t, ['-b', '127.0.0.1:0'], { cwd: dir });
+    const port = await r.port();
+    await r.waitFor(/Booting worker with pid/, { nth: 2 });
+    const serving = new Set<string>();
+    await until(port, '/', (x) => serving.add(x.body.split(' ')[1] ?? '').size === 2 && x.status === 200);
+    const [lost, kept] = r.workerPids() as [number, number];
+    writeFileSync(join(dir, 'runicorn.conf.mjs'), "export default { app: 'broken.mjs', workers: 2 };\n");
+    const mark = r.lines.length;
+    r.kill('SIGHUP');
+    await r.waitFor(/failed to boot; retrying in/, { from: mark });
+    process.kill(lost, 'SIGKILL');
+    await r.waitFor(new RegExp(`Replacing worker \\(pid:${lost}\\) with the previous configuration`), { from: mark });
+    // The replacement runs app.mjs (generation 0), not broken.mjs: it boots (polled: a new process
+    // takes a moment) and answers.
+    const fresh = (x: { status: number; body: string }) =>
+      x.status === 200 && ![`${lost}`, `${kept}`].includes(x.body.split(' ')[1] ?? '');
+    const reply = await until(port, '/', fresh, 5000);
+    assert.ok(reply.body.startsWith('v1 '), reply.body);
+    assert.ok(isAlive(kept), 'the other old worker serves on');
+    assert.ok(isAlive(r.pid), 'the arbiter runs on');
+  },
+);

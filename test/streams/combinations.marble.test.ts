@@ -28,6 +28,7 @@ import {
 import {
   configReloaded,
   gracefulTimeoutElapsed,
+  heartbeatMissed,
   respawnDelayElapsed,
   signal,
   workerBooted,
@@ -74,6 +75,9 @@ const winchLine = log(
 );
 /** A graceful stop's SIGKILL: the graceful timeout (20 s) plus KILL_MARGIN_MS. */
 const graceful = startTimer(timerKey.graceful, 20_500, gracefulTimeoutElapsed());
+/** The line when an old worker lost during a reload is replaced. */
+const replacing = (pid: number) =>
+  log('info', `Replacing worker (pid:${pid}) with the previous configuration until the reload completes`);
 const stable = (pid: number) => startTimer(timerKey.stable(pid), 5_000, workerStayedUp(pid));
 
 // 1. TTOU to zero
@@ -467,7 +471,7 @@ test('WINCH during a reload: old and new workers drain, none is replaced, and th
 
 // 8. kill -9 during a reload
 
-test('kill -9 of an old worker during a reload: not replaced (the new workers take over), the hand-over goes on', () =>
+test('kill -9 of an old worker during a reload: replaced at once with the old configuration; the replacement hands off like it, and leaves with the other old worker', () =>
   marbles(({ hot, expectObservable }) => {
     const events = {
       ...up,
@@ -475,8 +479,12 @@ test('kill -9 of an old worker during a reload: not replaced (the new workers ta
       k: workerExited(101, null, 'KILL'),
       r: workerSpawned(3, 103),
       t: workerSpawned(4, 104),
+      u: workerSpawned(5, 105),
+      d: workerBooted(105),
       b: workerBooted(103),
       c: workerBooted(104),
+      x: workerExited(102, 0),
+      X: workerExited(105, 0),
     };
     const cmds = {
       ...upCmds,
@@ -484,10 +492,59 @@ test('kill -9 of an old worker during a reload: not replaced (the new workers ta
       f: spawnWorker(3, false, 1),
       h: spawnWorker(4, false, 1),
       e: log('error', 'Worker (pid:101) was sent SIGKILL! Perhaps out of memory?'),
+      P: replacing(101),
+      j: spawnWorker(5, false, 0),
       y: killWorker(102, 'TERM'),
+      z: killWorker(105, 'TERM'),
+      o: exiting(102),
+      O: exiting(105),
     };
-    const event$ = hot('s---pqBC-H----R-----k-rtbc', events);
-    const expected = '(ab)-----(lmg)(nQfh)e----y';
+    // 105 runs generation 0 like 101 did and is not sent TERM when it runs: two old workers serve
+    // until 103 and 104 have booted, then both drain, and their exits spawn nothing.
+    const event$ = hot('s---pqBC-H----R-----k---rtudbc---xX', events);
+    const expected = '(ab)-----(lmg)(nQfh)(ePj)----(yz)oO';
+    expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
+  }));
+
+test('an old worker killed by its timeout while the new workers crash-loop: replaced with the old configuration, without ending the loop; an abandoned reload keeps it', () =>
+  marbles(({ hot, expectObservable }) => {
+    const reason = 'cannot load app "app.mjs": SyntaxError';
+    const events = {
+      ...up,
+      ...hup(1),
+      r: workerSpawned(3, 103),
+      t: workerSpawned(4, 104),
+      x: workerExited(103, 1),
+      M: heartbeatMissed(101),
+      K: workerExited(101, null, 'SIGABRT'),
+      u: workerSpawned(5, 105),
+      d: workerBooted(105),
+      F: workerFailed(104, 4, reason),
+      X: workerExited(104, 4),
+    };
+    const cmds = {
+      ...upCmds,
+      ...hupCmds(1),
+      f: spawnWorker(3, false, 1),
+      h: spawnWorker(4, false, 1),
+      x: log('error', 'Worker (pid:103) exited with code 1.'),
+      y: log('error', 'Worker (pid:103) failed to boot; retrying in 0.1s'),
+      G: startTimer(timerKey.respawn, 100, respawnDelayElapsed()),
+      T: log('critical', 'WORKER TIMEOUT (pid:101)'),
+      A: killWorker(101, 'ABRT'),
+      W: log('warning', 'Worker (pid:101) was sent SIGABRT!'),
+      P: replacing(101),
+      j: spawnWorker(5, false, 0),
+      e: log('error', 'Worker (pid:104) exited with code 4.'),
+      E: log('error', `Reload failed: ${reason}; the workers of the previous configuration keep serving`),
+      z: useConfig(0),
+      c: cancelTimer(timerKey.respawn),
+    };
+    // 105 boots during the crash loop but runs the old configuration: no stay-up watch (it would
+    // end the new configuration's loop). When 104 cannot load the app, 102 and 105 are the two
+    // workers of generation 0: nothing is spawned, and the respawn of 103 is given up.
+    const event$ = hot('s---pqBC-H----R-----rtx----M---K----ud-FX', events);
+    const expected = '(ab)-----(lmg)(nQfh)--(xyG)(TA)(WPj)----(eEzc)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -589,4 +646,33 @@ test('an abandoned reload brings the old workers back, except one that reached -
   // Once the replacement has booted, 101 is told to drain.
   const booted = step(after(abandoned, workerSpawned(5, 105)), workerBooted(105));
   assert.ok(booted[1].some((c) => c.type === 'KillWorker' && c.pid === 101 && c.signal === 'TERM'));
+});
+
+test('old workers lost during a reload: one replacement each, never more workers than before the HUP plus the new ones, and a replacement that dies booting is not replaced again', () => {
+  const reloading = after(serving, signal('HUP'), configReloaded(1, s0.settings), workerSpawned(3, 103));
+  const bothLost = after(reloading, workerExited(101, null, 'KILL'), workerExited(102, null, 'KILL'));
+  const old = (s: ArbiterState) => s.workers.filter((w) => w.generation === 0);
+  assert.deepEqual(
+    old(bothLost).map((w) => [w.id, w.retiring, w.handoff]),
+    [
+      [5, true, true],
+      [6, true, true],
+    ],
+    'two old workers lost, two of the old configuration in their place, handing off',
+  );
+  assert.equal(bothLost.workers.length, 4, '2 old + 2 new, as at the HUP');
+  // Replacement 5 dies before it boots: not replaced (no loop outside the crash-loop rules), and
+  // the crash-loop accounting of the new configuration is untouched.
+  const [dead, cmds] = step(after(bothLost, workerSpawned(5, 105)), workerExited(105, 1));
+  assert.ok(!cmds.some((c) => c.type === 'SpawnWorker'));
+  assert.deepEqual(dead.backoff, bothLost.backoff);
+  assert.equal(dead.workers.length, 3);
+  // The new workers boot: the reload completes, 6 (still without a process) is sent TERM when it runs.
+  const [done, last] = step(after(dead, workerSpawned(4, 104), workerBooted(103)), workerBooted(104));
+  assert.equal(done.reload, undefined, 'the reload is complete');
+  assert.ok(!last.some((c) => c.type === 'KillWorker'));
+  assert.deepEqual(step(done, workerSpawned(6, 106))[1].at(-1), killWorker(106, 'TERM'));
+  // With the reload over, an old worker that leaves is not replaced.
+  const [, gone] = step(after(done, workerSpawned(6, 106)), workerExited(106, null, 'TERM'));
+  assert.ok(!gone.some((c) => c.type === 'SpawnWorker'));
 });
