@@ -215,7 +215,8 @@ function replaceOld(state: ArbiterState, gone: WorkerRecord): StepResult {
 export function restartReason(w: WorkerRecord, code: number | null, signal: string | null): RestartReason | undefined {
   if (w.aborted) return 'timeout';
   if (w.recycle) return 'max_requests';
-  if (w.leaving === 'reload') return 'reload';
+  // Still handing off (not yet sent TERM): it was serving, and its end is its own.
+  if (w.leaving === 'reload' && !w.handoff) return 'reload';
   if (w.leaving === 'scale') return undefined;
   if (signal !== null || code !== 0 || !w.booted) return 'crash';
   return 'exit';

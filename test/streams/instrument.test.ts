@@ -113,6 +113,12 @@ test('restartReason: what the arbiter decided comes before how the process ended
     ['aborted, then SIGKILL', [{ ...w, aborted: true }, null, 'KILL'], 'timeout'],
     ['max-requests, even during a reload', [{ ...w, recycle: true, leaving: 'reload' }, 0, null], 'max_requests'],
     ['reload, killed at the graceful deadline', [{ ...w, leaving: 'reload' }, null, 'KILL'], 'reload'],
+    [
+      'an old worker of a reload that crashes before it was sent TERM',
+      [{ ...w, leaving: 'reload', retiring: true, handoff: true }, null, 'KILL'],
+      'crash',
+    ],
+    ['... or exits on its own', [{ ...w, leaving: 'reload', retiring: true, handoff: true }, 0, null], 'exit'],
     ['TTOU', [{ ...w, leaving: 'scale' }, 0, null], undefined],
   ];
   for (const [what, args, reason] of rows) assert.equal(restartReason(...args), reason, what);
