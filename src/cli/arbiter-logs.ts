@@ -45,6 +45,8 @@ export interface ArbiterLogs {
   reopen(): void;
   /** HUP: open the logs of `next` and let go of the old ones; throws (and keeps the old) when they cannot be opened. */
   replace(next: Config): void;
+  /** HUP, as the file loads: throws when the logs of `next` cannot be opened (opened and closed again). */
+  check(next: Config): void;
   /** Write workers' captured output (`--capture-output`) to the current error log file. */
   capture(text: string): void;
 }
@@ -75,6 +77,10 @@ export async function openArbiterLogs(config: Config, options: ArbiterLogsOption
       const old = current;
       current = fresh;
       old.close();
+    },
+    check(next) {
+      if (custom || next.loggerClass !== 'simple') return;
+      openBuiltinLogs(loggingOf(next, options.procName(next)), open(next)).close();
     },
     capture: (text) => (current.raw ? current.raw(text) : process.stderr.write(text)),
   };

@@ -35,7 +35,7 @@ import { resolveWorkerClass } from '../effects/worker-class';
 import { arbiterInstruments, type ArbiterInstruments } from './arbiter-instruments';
 import { openArbiterLogs, type ArbiterLogs } from './arbiter-logs';
 import { checkHttps } from './check-tls';
-import { arbiterSettingsFor, liveConfigFor, procNameOf } from './live-config';
+import { applyRawEnv, arbiterSettingsFor, liveConfigFor, procNameOf } from './live-config';
 import { hooksOf } from './hooks';
 import type { Config } from './settings/index';
 import { currentConfiguration } from './show-config';
@@ -64,16 +64,6 @@ export interface BootInput {
   readonly upgrade?: Omit<SpawnArbiterOptions, 'listeners'>;
   /** What a user's worker class declared; `boot` loads and checks it (none for the built-in classes). */
   readonly workerClass?: CustomWorkerClass | undefined;
-}
-
-/** `-e KEY=VALUE` entries, applied to the arbiter's environment and so inherited by workers. */
-export function applyRawEnv(entries: readonly unknown[], env: NodeJS.ProcessEnv): void {
-  for (const entry of entries) {
-    const [key, value] = Array.isArray(entry)
-      ? entry.map(String)
-      : [String(entry).split('=')[0], String(entry).split('=').slice(1).join('=')];
-    if (key) env[key] = value ?? '';
-  }
 }
 
 /** A failure the effects already worded, passed through; anything else as a bind failure. */
@@ -138,13 +128,12 @@ function reloader(
     if (E.isLeft(tls)) throw tls.left;
     const privileges = resolvePrivileges(next.config);
     if (E.isLeft(privileges)) throw privileges.left;
-    logs.replace(next.config);
+    // Its log files must open; they replace the running ones only once the step uses it (activate).
+    logs.check(next.config);
     const logger = logs.logger;
-    instruments.replace(next.config, logger);
     if (JSON.stringify(next.config.bind) !== JSON.stringify(input.config.bind)) {
       logger.log('warning', 'bind changes take effect on a restart (or USR2); keeping the current listeners');
     }
-    applyRawEnv(next.config.rawEnv, process.env);
     const hooks = hooksOf(next.config as unknown as Record<string, unknown>);
     const workerClass = await resolveWorkerClass(next.config, logger);
     return {
@@ -155,9 +144,17 @@ function reloader(
         privileges.right,
         logs,
       ),
+      activate: () => becomeArbiterConfig(next.config, logs, instruments),
       settings: arbiterSettingsFor(next.config, hooks),
     };
   };
+}
+
+/** A configuration the step now uses becomes the arbiter's: its logs, its metrics, its -e entries. */
+function becomeArbiterConfig(config: Config, logs: ArbiterLogs, instruments: ArbiterInstruments): void {
+  applyRawEnv(config.rawEnv, process.env);
+  logs.replace(config);
+  instruments.replace(config, logs.logger);
 }
 
 /** What `start` needs besides the input: the boot's results so far. */
@@ -185,6 +182,8 @@ function start(input: BootInput, booted: Booted): Subscription {
   const reload = reloader(input, listeners, booted.logs, instruments);
   const ports = livePorts({
     ...liveConfigFor(input, hooks, listeners, booted.privileges, booted.logs),
+    // Back to the boot configuration after an abandoned reload.
+    activate: () => becomeArbiterConfig(config, booted.logs, instruments),
     logger,
     listeners,
     beforeExit: () => {

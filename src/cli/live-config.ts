@@ -61,6 +61,16 @@ export function arbiterSettingsFor(config: Config, hooks: Hooks): ArbiterSetting
   };
 }
 
+/** `-e KEY=VALUE` entries, applied to the arbiter's environment, and to the one its workers are spawned with. */
+export function applyRawEnv(entries: readonly unknown[], env: NodeJS.ProcessEnv): void {
+  for (const entry of entries) {
+    const [key, value] = Array.isArray(entry)
+      ? entry.map(String)
+      : [String(entry).split('=')[0], String(entry).split('=').slice(1).join('=')];
+    if (key) env[key] = value ?? '';
+  }
+}
+
 /** Seconds as whole milliseconds (Node's server timeouts take integers); a positive time never becomes 0, which means "off". */
 const wholeMs = (seconds: number): number => (seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : 0);
 
@@ -75,7 +85,9 @@ export function liveConfigFor(
   const { config, app } = input;
   const capture = config.captureOutput && config.errorlog !== '-' ? logs.capture : undefined;
   const type = workerType(config, input.workerClass);
+  // The configuration's own -e entries: its workers get them even before it is the arbiter's (HUP).
   const env = { ...process.env };
+  applyRawEnv(config.rawEnv, env);
   delete env[WORKER_ENV];
   // Only the arbiter speaks to systemd.
   delete env.NOTIFY_SOCKET;

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { ArbiterSettings, WorkerRecord } from '../streams/arbiter-state';
 import type { ArbiterPorts } from './arbiter-ports';
+import { errorLine } from './error-text';
 import { hookLog, runHookNow, type Hooks } from './hook-runner';
 import { closeListeners, unlinkUnixSockets, type Listener } from './listeners';
 import type { Logger } from './logger';
@@ -21,6 +22,11 @@ export interface LiveConfig {
   readonly hooks: Hooks;
   /** The resolved configuration, as hooks see it (`arbiter.config`). */
   readonly config: unknown;
+  /**
+   * Make it the arbiter's own configuration (its logs, metrics and environment), once the step
+   * says it is in use (`UseConfig`); not when its file loads, since the step may never use it.
+   */
+  readonly activate?: () => void;
 }
 
 export interface LivePortsOptions extends LiveConfig {
@@ -86,7 +92,14 @@ export function livePorts(options: LivePortsOptions): ArbiterPorts {
       tool.unref();
     },
     useConfig(generation) {
-      current = generations.get(generation) ?? current;
+      const next = generations.get(generation);
+      if (next === undefined || next === current) return;
+      current = next;
+      try {
+        next.activate?.();
+      } catch (err) {
+        options.logger.log('error', `Configuration ${generation} is in use, but not all of it: ${errorLine(err)}`);
+      }
     },
     kill(pid, signal) {
       try {

@@ -108,9 +108,10 @@ function stay(w: WorkerRecord): WorkerRecord {
 export function abandonReload(state: ArbiterState, reason: string): StepResult {
   const { reload } = state;
   if (!reload) return [state, []];
+  // The previous configuration first, so that this line goes to its logs, which stay in use.
   const commands: Command[] = [
-    log('error', `Reload failed: ${reason}; the workers of the previous configuration keep serving`),
     useConfig(reload.fallbackGeneration),
+    log('error', `Reload failed: ${reason}; the workers of the previous configuration keep serving`),
   ];
   for (const w of state.workers) if (!w.retiring && w.pid !== undefined) commands.push(killWorker(w.pid, 'TERM'));
   // The old workers serve on, except those that asked to be replaced (max-requests): they keep

@@ -477,6 +477,34 @@ test('HUP re-applies the logging settings: a new error log file and level, new a
   await stop(r);
 });
 
+test("a HUP whose new workers cannot load the app: the arbiter goes back to the running configuration's logs", async (t) => {
+  const dir = tempDir(t);
+  const conf = join(dir, 'runicorn.conf.mjs');
+  const app = join(dir, 'app.mjs');
+  const config = (errorlog: string, level: string) =>
+    `export default { errorlog: ${JSON.stringify(errorlog)}, logLevel: '${level}' };\n`;
+  writeFileSync(app, "export default (req, res) => res.end('v1');\n");
+  writeFileSync(conf, config(join(dir, 'error-1.log'), 'info'));
+  const r = runicorn(t, ['-c', conf, '-b', '127.0.0.1:0', app]);
+  const port = await portIn(join(dir, 'error-1.log'));
+  await fileLines(join(dir, 'error-1.log'), /Booting worker/);
+  writeFileSync(conf, config(join(dir, 'error-2.log'), 'debug'));
+  writeFileSync(app, "throw new Error('the new build is broken');\n");
+  r.kill('SIGHUP');
+  // The reload is abandoned: its failure, and what follows, go to the log still in use.
+  await fileLines(join(dir, 'error-1.log'), /Reload failed: .*the new build is broken/);
+  r.kill('SIGTTIN');
+  await fileLines(join(dir, 'error-1.log'), /Handling signal: ttin/);
+  assert.equal((await get(port, '/')).body, 'v1');
+  // The new file's log served the reload while it was tried (the new workers' lines, the arbiter's
+  // about them), and nothing after it was abandoned.
+  const after = read(join(dir, 'error-2.log'))
+    .split('\n')
+    .filter((l) => l.includes(`[${r.pid}]`) && /Reload failed|ttin/.test(l));
+  assert.deepEqual(after, []);
+  await stop(r);
+});
+
 test('--log-syslog to a socket that is not there: each process warns once, and every request is served', async (t) => {
   const dir = tempDir(t);
   const r = runicorn(t, [

@@ -279,7 +279,7 @@ test('HUP during a HUP whose workers cannot load the app (exit 4): the workers o
     // 101 and 102 (generation 0) serve on and are never sent TERM; nothing is spawned, and 104,
     // which was told to stop and fails to load anyway, halts nothing.
     const event$ = hot('s---pqBC-H----R-----rtb-I----S---------uvFX-------k-K', events);
-    const expected = '(ab)-----(lmg)(nQfh)----(LMG)(nWTUij)-----(eEzV)--o-O';
+    const expected = '(ab)-----(lmg)(nQfh)----(LMG)(nWTUij)-----(ezEV)--o-O';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 
@@ -544,7 +544,7 @@ test('an old worker killed by its timeout while the new workers crash-loop: repl
     // end the new configuration's loop). When 104 cannot load the app, 102 and 105 are the two
     // workers of generation 0: nothing is spawned, and the respawn of 103 is given up.
     const event$ = hot('s---pqBC-H----R-----rtx----M---K----ud-FX', events);
-    const expected = '(ab)-----(lmg)(nQfh)--(xyG)(TA)(WPj)----(eEzc)';
+    const expected = '(ab)-----(lmg)(nQfh)--(xyG)(TA)(WPj)----(ezEc)';
     expectObservable(event$.pipe(quiet(s0))).toBe(expected, cmds);
   }));
 

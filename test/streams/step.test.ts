@@ -512,11 +512,11 @@ test('new workers that cannot load the app (exit 4) abandon the reload, not the 
   const failed = after(reloading, workerFailed(103, 4, 'cannot load app "app.mjs": SyntaxError'));
   const [s1, cmds] = step(failed, workerExited(103, 4));
   assert.deepEqual(cmds.slice(3), [
+    useConfig(0),
     log(
       'error',
       'Reload failed: cannot load app "app.mjs": SyntaxError; the workers of the previous configuration keep serving',
     ),
-    useConfig(0),
     killWorker(104, 'TERM'),
   ]);
   assert.equal(s1.phase, 'running');
